@@ -1,0 +1,231 @@
+"""The one configuration model of Rykte.
+
+Every section refuses unknown keys (`extra="forbid"`), so a typo fails loudly with its key path
+instead of being silently ignored. Secrets never live in the file: string values may reference
+environment variables as `${NAME}` (required) or `${NAME:-default}` (optional); `loader.py`
+substitutes them before validation. Type-specific source options are validated by the models in
+`pipeline.config.sources`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+INTERVAL_RE = re.compile(r"^(\d+)\s*([smhd])$")
+SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_.-]*$"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def interval_seconds(text: str) -> int | None:
+    """`30m` → 1800; None when `text` is not an interval (then it is a crontab line)."""
+    m = INTERVAL_RE.match(text.strip())
+    if not m:
+        return None
+    n, unit = int(m.group(1)), m.group(2)
+    return n * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+
+
+class CompanyConfig(Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list, description="terms that disqualify a match")
+    official_accounts: dict[str, list[str]] = Field(
+        default_factory=dict, description="platform → the company's own account names"
+    )
+
+    def search_terms(self) -> list[str]:
+        terms = [self.name, *self.aliases]
+        return list(dict.fromkeys(t for t in terms if t.strip()))
+
+
+class SourceConfig(Strict):
+    name: str = Field(pattern=SOURCE_NAME_RE)
+    type: str
+    platform: str | None = Field(default=None, description="value of `source` on its mentions")
+    enabled: bool = True
+    schedule: str = "1h"
+    stale_after: str | None = Field(default=None, description="freshness limit; default 3× schedule")
+    base_url: str | None = None
+    download_delay: float | None = Field(default=None, ge=0)
+    secrets: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, v: str) -> str:
+        if interval_seconds(v) is not None:
+            return v
+        if len(v.split()) == 5:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(v)
+            except ValueError as exc:
+                raise ValueError(f"invalid crontab {v!r}: {exc}") from None
+            return v
+        raise ValueError(f"invalid schedule {v!r} (use 30m, 6h, 1d or a crontab line)")
+
+    @field_validator("stale_after")
+    @classmethod
+    def _stale(cls, v: str | None) -> str | None:
+        if v is not None and interval_seconds(v) is None:
+            raise ValueError(f"invalid duration {v!r} (use 30m, 6h, 1d)")
+        return v
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"base_url must be an http(s) URL, got {v!r}")
+        return v.rstrip("/")
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str) -> str:
+        from pipeline.config.sources import SOURCE_TYPES
+
+        if v not in SOURCE_TYPES:
+            raise ValueError(f"unknown source type {v!r} (one of: {', '.join(sorted(SOURCE_TYPES))})")
+        return v
+
+    def platform_name(self) -> str:
+        from pipeline.config.sources import DEFAULT_PLATFORM
+
+        return self.platform or DEFAULT_PLATFORM.get(self.type, self.type)
+
+    def stale_seconds(self) -> int:
+        if self.stale_after:
+            return interval_seconds(self.stale_after) or 0
+        every = interval_seconds(self.schedule)
+        return 3 * every if every else 3 * 86400
+
+    def parsed_options(self) -> BaseModel:
+        """The options validated by the type's model (raises pydantic's ValidationError)."""
+        from pipeline.config.sources import SOURCE_TYPES
+
+        return SOURCE_TYPES[self.type].model_validate(self.options)
+
+
+class CrawlingConfig(Strict):
+    user_agent: str = "Rykte/0.1 (+employer-reputation monitor)"
+    obey_robots: bool = True
+    autothrottle: bool = True
+    download_delay: float = Field(default=1.0, ge=0)
+    timeout: float = Field(default=30.0, gt=0)
+    max_pages: int = Field(default=50, ge=1)
+    process_timeout: float = Field(default=900.0, gt=0, description="seconds before a crawl is killed")
+
+
+class AnalysisConfig(Strict):
+    model: str = Field(default="builtin", description="builtin, a Hugging Face hub id or a local path")
+    criticism_threshold: float = Field(default=0.5, gt=0, lt=1)
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    max_length: int = Field(default=256, ge=16, le=512)
+
+
+class BusinessHoursConfig(Strict):
+    enabled: bool = True
+    start: time = time(8, 0)
+    end: time = time(16, 0)
+    workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
+    )
+    holidays_country: str = "NO"
+    holidays_subdiv: str | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> BusinessHoursConfig:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class ResponsesConfig(Strict):
+    sla_hours: float = Field(default=24.0, gt=0)
+    timezone: str = "Europe/Oslo"
+    business_hours: BusinessHoursConfig = Field(default_factory=BusinessHoursConfig)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+
+class AlertChannel(Strict):
+    name: str = Field(pattern=SOURCE_NAME_RE)
+    url: str = Field(min_length=3, description="an apprise URL: mailto://, slack://, msteams://, json://")
+    sources: list[str] | None = Field(default=None, description="only criticism from these platforms")
+
+
+class AlertsConfig(Strict):
+    enabled: bool = True
+    channels: list[AlertChannel] = Field(default_factory=list)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_minutes: float = Field(default=5.0, ge=0)
+    max_age_days: float = Field(default=7.0, gt=0, description="older criticism is not alerted")
+
+
+class ReportsConfig(Strict):
+    enabled: bool = True
+    language: Literal["nb", "en"] = "nb"
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: time = time(7, 0)
+    recipients: list[str] = Field(default_factory=list, description="apprise URLs")
+
+
+class StorageConfig(Strict):
+    data_dir: str | None = Field(default=None, description="overridden by --data-dir / RYKTE_DATA_DIR")
+    keep_staging_days: int = Field(default=14, ge=0)
+
+
+class RykteConfig(Strict):
+    company: CompanyConfig
+    sources: list[SourceConfig] = Field(default_factory=list)
+    crawling: CrawlingConfig = Field(default_factory=CrawlingConfig)
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
+    responses: ResponsesConfig = Field(default_factory=ResponsesConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RykteConfig:
+        seen: set[str] = set()
+        for s in self.sources:
+            if s.name in seen:
+                raise ValueError(f"duplicate source name {s.name!r}")
+            seen.add(s.name)
+        return self
+
+    @classmethod
+    def minimal(cls) -> RykteConfig:
+        """Defaults for commands whose config is optional (import, metrics, classify, report)."""
+        return cls(company=CompanyConfig(name="(unconfigured)"))
+
+    def source(self, name: str) -> SourceConfig:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.sources) or "none"
+        from pipeline.errors import InputError
+
+        raise InputError(f"no source named {name!r} in the config (configured: {known})")
+
+    def official_accounts(self) -> dict[str, set[str]]:
+        return {p: {a.lower().lstrip("@") for a in accts} for p, accts in self.company.official_accounts.items()}
