@@ -10,7 +10,7 @@ substitutes them before validation. Type-specific source options are validated b
 from __future__ import annotations
 
 import re
-from datetime import time
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -135,8 +135,8 @@ class AnalysisConfig(Strict):
 
 class BusinessHoursConfig(Strict):
     enabled: bool = True
-    start: time = time(8, 0)
-    end: time = time(16, 0)
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(16, 0)
     workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
         default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
     )
@@ -185,7 +185,7 @@ class ReportsConfig(Strict):
     enabled: bool = True
     language: Literal["nb", "en"] = "nb"
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    time: time = time(7, 0)
+    time: dt.time = dt.time(7, 0)
     recipients: list[str] = Field(default_factory=list, description="apprise URLs")
 
 

@@ -64,14 +64,14 @@ def refresh(con: duckdb.DuckDBPyConnection, cfg: ResponsesConfig, dump: Callable
             else None
         result = quality.score_reply(
             text, reply, criticism_lang=lang, reply_lang=reply_lang, reply_negative_prob=reply_neg,
-            is_template=reply in templates,
+            template=reply in templates,
         )
         follow = con.execute(FOLLOWUP_SQL, [source, thread, author, responded, mention_id]).fetchone()
         out = outcome.assess_outcome(p_neg if p_neg is not None else 0.5,
                                      follow[1] if follow is not None else None)
         updates.append((
             business, timing.sla_breached(delay, cfg.sla_hours), float(result.score),
-            dump(result.components), follow[0] if follow else None, follow[2] if follow else None,
+            dump({k: c.to_dict() for k, c in result.components.items()}), follow[0] if follow else None, follow[2] if follow else None,
             out.status, mention_id,
         ))
     con.executemany(

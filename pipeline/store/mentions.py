@@ -19,7 +19,7 @@ from pipeline.store.db import utcnow
 
 COLUMNS = ("source", "external_id", "parent_id", "thread_id", "thread_given", "author", "is_official",
            "published_at", "text", "title", "url", "lang", "rating", "text_hash")
-COMPARED = ("parent_id", "thread_id", "author", "is_official", "published_at", "text", "title", "url",
+COMPARED = ("parent_id", "thread_given", "author", "is_official", "published_at", "text", "title", "url",
             "lang", "rating")
 
 
@@ -74,19 +74,25 @@ def upsert_mentions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, 
             f"""
             SELECT count(*) FILTER (WHERE m.id IS NULL),
                    count(*) FILTER (WHERE m.id IS NOT NULL AND ({' OR '.join(
-                       f'm.{c} IS DISTINCT FROM b.{c}' for c in COMPARED)}))
+                       f'm.{c} IS DISTINCT FROM b.{c}' for c in COMPARED)}
+                       OR (b.thread_given AND m.thread_id IS DISTINCT FROM b.thread_id)))
             FROM incoming_batch b
             LEFT JOIN mentions m ON m.source = b.source AND m.external_id = b.external_id
             """
         ).fetchone()
         assert counts is not None
-        changed_cond = " OR ".join(f"mentions.{c} IS DISTINCT FROM excluded.{c}" for c in COMPARED)
+        changed_cond = " OR ".join(f"mentions.{c} IS DISTINCT FROM excluded.{c}" for c in COMPARED) + \
+            " OR (excluded.thread_given AND mentions.thread_id IS DISTINCT FROM excluded.thread_id)"
+        # a derived thread_id is kept here and recomputed by resolve_threads()
+        sets = [f"{c} = excluded.{c}" for c in COLUMNS if c not in ("source", "external_id", "thread_id")]
+        sets.append("thread_id = CASE WHEN excluded.thread_given THEN excluded.thread_id "
+                    "ELSE mentions.thread_id END")
         con.execute(
             f"""
             INSERT INTO mentions ({', '.join(COLUMNS)}, fetched_at, updated_at)
             SELECT {', '.join(COLUMNS)}, ?::TIMESTAMP, ?::TIMESTAMP FROM incoming_batch
             ON CONFLICT (source, external_id) DO UPDATE SET
-                {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c not in ('source', 'external_id'))},
+                {', '.join(sets)},
                 fetched_at = excluded.fetched_at,
                 updated_at = excluded.updated_at
             WHERE {changed_cond}

@@ -1,0 +1,122 @@
+"""The analysis stage: language, sentiment, aspects and the criticism flag for mentions in the store.
+
+Incremental: only mentions whose text changed since they were scored (`analyzed_hash` differs from
+`text_hash`) or that were scored by another model version are scored; identical texts are scored
+once per run. `rescore=True` scores everything. The model is loaded only when there is work.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.config.model import AnalysisConfig
+from pipeline.store.db import utcnow
+from pipeline.store.metrics import refresh_criticism
+
+CHUNK = 512
+
+
+def model_input(title: str | None, text: str) -> str:
+    """What the model reads: the title matters for news items whose text is a summary."""
+    if title and title.strip() and title.strip() not in text:
+        return f"{title.strip()}. {text}"
+    return text
+
+
+def analyze(
+    con: duckdb.DuckDBPyConnection,
+    cfg: AnalysisConfig,
+    models_dir: Path,
+    *,
+    rescore: bool = False,
+    progress: bool | None = None,
+    model_loader: Callable[[AnalysisConfig, Path], object] | None = None,
+) -> int:
+    """Score pending mentions; return how many mentions were updated."""
+    from pipeline.analysis import aspects, language, sentiment
+
+    pending = con.execute(
+        "SELECT id, title, text, text_hash FROM mentions"
+        + ("" if rescore else " WHERE analyzed_hash IS DISTINCT FROM text_hash OR model_version IS NULL")
+    ).fetchall()
+    if not pending:
+        refresh_criticism(con, cfg.criticism_threshold)
+        return 0
+    model = (model_loader or sentiment.load_model)(cfg, models_dir)
+    version: str = model.version  # type: ignore[attr-defined]
+    if not rescore:  # also pick up mentions scored by an older model version
+        pending += con.execute(
+            "SELECT id, title, text, text_hash FROM mentions WHERE analyzed_hash = text_hash "
+            "AND model_version IS DISTINCT FROM ?", [version]).fetchall()
+    unique: dict[str, int] = {}
+    inputs: list[str] = []
+    for _id, title, text, _h in pending:
+        key = model_input(title, text)
+        if key not in unique:
+            unique[key] = len(inputs)
+            inputs.append(key)
+    show = sys.stderr.isatty() if progress is None else progress
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(inputs), desc="Scoring", unit="text", disable=not show, file=sys.stderr)
+    preds = []
+    for start in range(0, len(inputs), CHUNK):
+        batch = inputs[start:start + CHUNK]
+        preds.extend(model.predict(batch))  # type: ignore[attr-defined]
+        bar.update(len(batch))
+    bar.close()
+    langs = [language.detect_language(t) for t in inputs]
+    now = utcnow()
+    records = []
+    for mention_id, title, text, text_hash in pending:
+        i = unique[model_input(title, text)]
+        p = preds[i]
+        hits = aspects.detect_aspects(inputs[i], langs[i]) if p.label == "negative" or \
+            p.probs.get("negative", 0.0) >= cfg.criticism_threshold else []
+        records.append({
+            "id": mention_id, "language": langs[i], "sentiment": p.label,
+            "p_negative": float(p.probs.get("negative", 0.0)), "p_neutral": float(p.probs.get("neutral", 0.0)),
+            "p_positive": float(p.probs.get("positive", 0.0)), "sentiment_score": float(p.score),
+            "aspects": json.dumps([{"aspect": h.aspect, "term": h.term} for h in hits], ensure_ascii=False),
+            "analyzed_hash": text_hash,
+        })
+    frame = pd.DataFrame.from_records(records)
+    con.register("scored_batch", frame)
+    try:
+        con.execute(
+            """
+            UPDATE mentions SET language = s.language, sentiment = s.sentiment, p_negative = s.p_negative,
+                p_neutral = s.p_neutral, p_positive = s.p_positive, sentiment_score = s.sentiment_score,
+                aspects = s.aspects, analyzed_hash = s.analyzed_hash, model_version = ?,
+                analyzed_at = ?
+            FROM scored_batch s WHERE mentions.id = s.id
+            """,
+            [version, now],
+        )
+    finally:
+        con.unregister("scored_batch")
+    apply_label_corrections(con)
+    refresh_criticism(con, cfg.criticism_threshold)
+    return len(records)
+
+
+def apply_label_corrections(con: duckdb.DuckDBPyConnection) -> None:
+    """A label a user corrected in the dashboard wins over the model for that mention."""
+    con.execute(
+        """
+        UPDATE mentions SET sentiment = c.label,
+            p_negative = CASE WHEN c.label = 'negative' THEN 1.0 ELSE 0.0 END,
+            p_neutral = CASE WHEN c.label = 'neutral' THEN 1.0 ELSE 0.0 END,
+            p_positive = CASE WHEN c.label = 'positive' THEN 1.0 ELSE 0.0 END,
+            sentiment_score = 1.0
+        FROM (SELECT mention_id, arg_max(label, corrected_at) AS label FROM label_corrections
+              WHERE mention_id IS NOT NULL GROUP BY mention_id) c
+        WHERE mentions.id = c.mention_id AND mentions.sentiment IS DISTINCT FROM c.label
+        """
+    )

@@ -1,0 +1,320 @@
+"""The `rykte` command line (SPEC §2): a thin click layer over the library.
+
+Exit codes: 0 success, 2 bad input or config (one line naming key path, file:line, URL or row),
+1 any other failure. Commands whose config SPEC §2 makes optional (import, metrics, classify,
+report) run with defaults when the config file is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.context import AppContext
+from pipeline.errors import InputError, RykteError
+
+
+def _ctx(ctx: click.Context) -> AppContext:
+    obj = ctx.find_object(AppContext)
+    assert obj is not None
+    return obj
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path), envvar="RYKTE_CONFIG",
+              help="YAML config (env RYKTE_CONFIG; default config/rykte.yaml).")
+@click.option("--data-dir", envvar="RYKTE_DATA_DIR", help="Data directory (env RYKTE_DATA_DIR; default ./data).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, data_dir: str | None, verbose: int) -> None:
+    """Rykte: what is said publicly about your company as an employer, and how well you answer it."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = AppContext(config_path, data_dir)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+# -- ingest and analysis -------------------------------------------------------------------------
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--source", help="source for rows that name none (e.g. glassdoor)")
+@click.option("--no-analyze", is_flag=True, help="ingest and link only; score later with `rykte analyze`")
+@click.pass_context
+def import_cmd(ctx: click.Context, path: Path, source: str | None, no_analyze: bool) -> None:
+    """Ingest a .jsonl or .csv file in the import format, then analyze and link responses."""
+    from pipeline.cycle import process_batch
+    from pipeline.ingest.importer import parse_file
+    from pipeline.ingest.staging import ingest_rows_in_batches
+    from pipeline.store.db import connect_writer
+
+    app = _ctx(ctx)
+    cfg = app.config(required=False)
+    parsed = parse_file(path, default_source=source)
+    con = connect_writer(app.data)
+    try:
+        result = ingest_rows_in_batches(con, parsed.rows)
+        process_batch(con, cfg, app.data, config_given=app.config_path is not None or cfg.company.name !=
+                      "(unconfigured)", analyze=not no_analyze, alerts=False)
+    finally:
+        con.close()
+    for err in parsed.errors[:50]:
+        click.echo(err, err=True)
+    if len(parsed.errors) > 50:
+        click.echo(f"... and {len(parsed.errors) - 50} more bad rows", err=True)
+    click.echo(f"{path}: {len(parsed.rows)} rows read: {result.inserted} new, {result.updated} updated, "
+               f"{result.unchanged} unchanged; {len(parsed.errors)} skipped")
+    if parsed.errors:
+        ctx.exit(2)
+
+
+@cli.command()
+@click.option("--rescore", is_flag=True, help="score every mention again")
+@click.pass_context
+def analyze(ctx: click.Context, rescore: bool) -> None:
+    """Score mentions not yet scored (language, sentiment, aspects, criticism)."""
+    from pipeline.analysis.stage import analyze as run_analysis
+    from pipeline.responses.link import link_responses
+    from pipeline.store.db import connect_writer
+    from pipeline.store.snapshot import publish_snapshot
+
+    app = _ctx(ctx)
+    cfg = app.config(required=False)
+    con = connect_writer(app.data)
+    try:
+        n = run_analysis(con, cfg.analysis, app.data.models, rescore=rescore)
+        link_responses(con, cfg.responses)
+        publish_snapshot(con, app.data)
+    finally:
+        con.close()
+    click.echo(f"scored {n} mentions")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="print the KPIs as one JSON object")
+@click.option("--since", help="UTC date, inclusive (YYYY-MM-DD)")
+@click.option("--until", help="UTC date, exclusive (YYYY-MM-DD)")
+@click.option("--source", help="only this source")
+@click.pass_context
+def metrics(ctx: click.Context, as_json: bool, since: str | None, until: str | None, source: str | None) -> None:
+    """The response KPIs of SPEC §4."""
+    from pipeline.store.metrics import compute_metrics
+    from pipeline.store.snapshot import open_for_reading
+
+    app = _ctx(ctx)
+    with open_for_reading(app.data) as con:
+        result = compute_metrics(con, _parse_date(since, "--since"), _parse_date(until, "--until"), source)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    rate = result["response_rate"]
+    med = result["first_response_hours"]["median"]
+    click.echo(f"mentions {result['mentions']}, criticisms {result['criticisms']}, answered "
+               f"{result['criticisms_responded']} ({'-' if rate is None else f'{rate:.0%}'}), median first "
+               f"response {'-' if med is None else f'{med:.1f} h'}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Each source: last crawl, items, errors, freshness (ok/stale)."""
+    from pipeline.status import format_table, source_statuses
+    from pipeline.store.db import connect_writer
+    from pipeline.store.snapshot import open_for_reading
+
+    app = _ctx(ctx)
+    cfg = app.config()
+    if not app.data.live.exists() and not app.data.snapshot.exists():
+        connect_writer(app.data).close()  # an empty store: every source "never"
+    with open_for_reading(app.data) as con:
+        rows = source_statuses(con, cfg)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
+    else:
+        click.echo(format_table(rows))
+
+
+@cli.command()
+@click.option("--author", required=True, help="account name whose mentions are erased")
+@click.option("--source", help="only on this source")
+@click.pass_context
+def forget(ctx: click.Context, author: str, source: str | None) -> None:
+    """Erase a person's mentions everywhere (privacy), including the published snapshot."""
+    from pipeline.store.db import connect_writer
+    from pipeline.store.mentions import forget_author
+    from pipeline.store.snapshot import publish_snapshot
+
+    app = _ctx(ctx)
+    con = connect_writer(app.data)
+    try:
+        n = forget_author(con, author, source)
+        con.execute("CHECKPOINT")
+        publish_snapshot(con, app.data)
+    finally:
+        con.close()
+    click.echo(f"erased {n} mention(s) by {author}")
+
+
+# -- crawling and the service --------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@click.option("--full", is_flag=True, help="ignore the cursor and crawl everything again")
+@click.pass_context
+def crawl(ctx: click.Context, name: str, full: bool) -> None:
+    """One crawl of the configured source NAME, ingested and analyzed."""
+    from pipeline.service import Service
+
+    app = _ctx(ctx)
+    service = Service(app.config(), app.data, progress=None)
+    try:
+        r = service.crawl(name, full=full)
+    finally:
+        service.close()
+    click.echo(f"{name}: {r.status}, {r.items} items ({r.new_items} new), {r.errors} errors")
+    for s in r.error_samples[:5]:
+        click.echo(f"  {s}", err=True)
+    if r.status == "failed":
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="one cycle for all sources, then exit")
+@click.pass_context
+def run(ctx: click.Context, once: bool) -> None:
+    """The always-on service: scheduled crawls, pipeline, alerts, weekly report."""
+    from pipeline.service import Service
+
+    app = _ctx(ctx)
+    service = Service(app.config(), app.data, progress=None)
+    try:
+        if once:
+            result = service.cycle()
+            _print_cycle(result.crawls)
+        else:
+            service.run_forever()
+    finally:
+        service.close()
+
+
+def _print_cycle(crawls: list[Any]) -> None:
+    for r in crawls:
+        click.echo(f"  {r.run_key or 'skipped'}: {r.status}, {r.items} items, {r.errors} errors")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="one full cycle, then exit without the dashboard")
+@click.option("--port", type=int, default=8501, show_default=True, help="dashboard port")
+@click.option("--world-port", type=int, default=0, help="port of the demo world (0: any free port)")
+@click.pass_context
+def demo(ctx: click.Context, once: bool, port: int, world_port: int) -> None:
+    """The local demo world on 127.0.0.1 + the service + the dashboard."""
+    from pipeline.demo.runner import run_demo
+
+    app = _ctx(ctx)
+    run_demo(app, once=once, dashboard_port=port, world_port=world_port, echo=click.echo)
+
+
+@cli.command()
+@click.option("--week", help="ISO week YYYY-Www (default: the last complete week)")
+@click.option("--send", is_flag=True, help="also deliver it to the configured recipients")
+@click.pass_context
+def report(ctx: click.Context, week: str | None, send: bool) -> None:
+    """Write the weekly report (HTML and PDF) and print the PDF path."""
+    from pipeline.service import Service
+
+    app = _ctx(ctx)
+    service = Service(app.config(required=False), app.data)
+    try:
+        pdf = service.write_report(week=week, send=send)
+    finally:
+        service.close()
+    click.echo(pdf)
+
+
+@cli.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.pass_context
+def dashboard(ctx: click.Context, port: int) -> None:
+    """The Streamlit dashboard over the published snapshot."""
+    from pipeline.dashboard_launch import dashboard_command_args
+
+    app = _ctx(ctx)
+    args = dashboard_command_args(app.data_dir.resolve(), port)
+    click.echo(f"Dashboard: http://127.0.0.1:{port}")
+    raise SystemExit(subprocess.call(args))
+
+
+@cli.group()
+def stats() -> None:
+    """Quarterly social-media statistics."""
+
+
+@stats.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+def stats_import(ctx: click.Context, file: Path) -> None:
+    """Import quarterly statistics (CSV or XLSX)."""
+    from pipeline.stats.quarterly import import_stats
+    from pipeline.store.db import connect_writer
+    from pipeline.store.snapshot import publish_snapshot
+
+    app = _ctx(ctx)
+    con = connect_writer(app.data)
+    try:
+        n = import_stats(con, file)
+        publish_snapshot(con, app.data)
+    finally:
+        con.close()
+    click.echo(f"{file}: {n} statistics imported")
+
+
+def _register_analysis_commands() -> None:
+    try:  # TEMPORARY until the analysis commands land
+        from pipeline.analysis.commands import classify, model
+    except ImportError:
+        return
+
+    cli.add_command(model)
+    cli.add_command(classify)
+
+
+_register_analysis_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and map errors to SPEC §2 exit codes with a one-line message."""
+    try:
+        rv = cli.main(args=argv, prog_name="rykte", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.Abort:
+        click.echo("rykte: aborted", err=True)
+        raise SystemExit(1) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(2) from None
+    except RykteError as exc:
+        click.echo(f"rykte: error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

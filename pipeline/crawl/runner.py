@@ -1,0 +1,107 @@
+"""Running one crawl as its own process and reading back what it staged.
+
+The Twisted reactor cannot be restarted in-process, so every crawl is `python -m scrapy crawl` in a
+subprocess with a job file (DEVELOPERS.md, "crawl job → spider → staged file"). The runner never
+parses items itself: the staged JSON lines go through the same validator as `rykte import`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config.model import RykteConfig, SourceConfig
+from pipeline.store.db import DataDir, utcnow
+
+
+@dataclass
+class CrawlOutput:
+    run_key: str
+    source_name: str
+    started_at: datetime
+    finished_at: datetime
+    staged: Path
+    stats: dict[str, Any]
+    returncode: int
+    log: Path
+    problems: list[str] = field(default_factory=list)
+
+
+def run_key_for(source: SourceConfig, when: datetime) -> str:
+    return f"{when:%Y%m%dT%H%M%S%f}-{source.name}"
+
+
+def build_job(cfg: RykteConfig, source: SourceConfig, data: DataDir, run_key: str,
+              cursor: dict[str, Any] | None, full: bool) -> dict[str, Any]:
+    platform = source.platform_name()
+    crawling = cfg.crawling
+    return {
+        "run_id": run_key,
+        "source_name": source.name,
+        "platform": platform,
+        "type": source.type,
+        "base_url": source.base_url,
+        "options": source.parsed_options().model_dump(mode="json"),
+        "company": {
+            "name": cfg.company.name,
+            "aliases": cfg.company.aliases,
+            "exclude": cfg.company.exclude,
+            "official_accounts": cfg.company.official_accounts.get(platform, []),
+        },
+        "cursor": None if full else cursor,
+        "full": full,
+        "secrets": {k: v for k, v in source.secrets.items() if v},
+        "polite": {
+            "user_agent": crawling.user_agent,
+            "download_delay": crawling.download_delay if source.download_delay is None else source.download_delay,
+            "timeout": crawling.timeout,
+            "obey_robots": crawling.obey_robots,
+            "autothrottle": crawling.autothrottle,
+            "max_pages": crawling.max_pages,
+        },
+        "stats_path": str((data.staging / f"{run_key}.stats.json").resolve()),
+    }
+
+
+def run_crawl(cfg: RykteConfig, source: SourceConfig, data: DataDir, cursor: dict[str, Any] | None = None,
+              full: bool = False) -> CrawlOutput:
+    """Run the spider for `source` to completion; never raises for a failing crawl."""
+    data.ensure()
+    started = utcnow()
+    key = run_key_for(source, started)
+    job = build_job(cfg, source, data, key, cursor, full)
+    job_path = data.staging / f"{key}.job.json"
+    staged = (data.staging / f"{key}.jsonl").resolve()
+    log = data.staging / f"{key}.log"
+    job_path.write_text(json.dumps(job, ensure_ascii=False, indent=1), encoding="utf-8")
+    feeds = json.dumps({str(staged): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}})
+    cmd = [sys.executable, "-m", "scrapy", "crawl", source.type, "-a", f"job={job_path.resolve()}",
+           "-s", f"FEEDS={feeds}", "-s", f"LOG_FILE={log.resolve()}", "-s", "LOG_LEVEL=INFO"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
+    problems: list[str] = []
+    try:
+        proc = subprocess.run(cmd, env=env, cwd=str(data.root), capture_output=True, text=True,
+                              timeout=cfg.crawling.process_timeout, check=False)
+        rc = proc.returncode
+        if rc != 0:
+            tail = (proc.stderr or "").strip().splitlines()[-3:]
+            problems.append(f"crawl process exited with {rc}: {' | '.join(tail)}")
+    except subprocess.TimeoutExpired:
+        rc = -9
+        problems.append(f"crawl process killed after {cfg.crawling.process_timeout:.0f} s")
+    stats_path = Path(job["stats_path"])
+    stats: dict[str, Any] = {}
+    if stats_path.exists():
+        try:
+            stats = json.loads(stats_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            problems.append(f"unreadable crawl stats {stats_path}: {exc}")
+    else:
+        problems.append("the crawl wrote no stats file")
+    return CrawlOutput(key, source.name, started, utcnow(), staged, stats, rc, log, problems)

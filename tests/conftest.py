@@ -1,0 +1,44 @@
+"""Shared fixtures: paths, the installed model directory and small real stores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RYKTE = [sys.executable, "-m", "pipeline.cli"]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data dir whose models/ points at the model `make setup` installed."""
+    d = tmp_path / "data"
+    d.mkdir()
+    installed = ROOT / "data" / "models"
+    if installed.exists():
+        (d / "models").symlink_to(installed, target_is_directory=True)
+    return d
+
+
+def run_rykte(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+              stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a subprocess, as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("RYKTE_")}
+    full_env.update(env or {})
+    return subprocess.run([*RYKTE, *args], cwd=cwd or ROOT, env=full_env, input=stdin, capture_output=True,
+                          text=True, timeout=timeout, check=False)
