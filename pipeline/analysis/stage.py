@@ -87,6 +87,7 @@ def analyze(
             "analyzed_hash": text_hash,
         })
     frame = pd.DataFrame.from_records(records)
+    con.complete()  # DuckDB 2: register() refuses while an earlier result is unfinished
     con.register("scored_batch", frame)
     try:
         con.execute(

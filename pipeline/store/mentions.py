@@ -67,6 +67,7 @@ def upsert_mentions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, 
         return UpsertResult()
     batch = _frame(rows)
     now = utcnow()
+    con.complete()  # DuckDB 2: register() refuses while an earlier result is unfinished
     con.register("incoming_batch", batch)
     try:
         con.execute("BEGIN TRANSACTION")
