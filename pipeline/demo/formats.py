@@ -761,8 +761,39 @@ def _parse_time(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+BSKY_SESSION_HANDLE = "rykte-demo.bsky.social"
+
+
+def bsky_access_jwt(req: Req) -> str:
+    """The (opaque, for the demo) access token createSession hands out for the demo app password."""
+    return "eyJhbGciOiJFUzI1NksifQ." + base64.urlsafe_b64encode(
+        f"{BSKY_SESSION_HANDLE}:{req.tokens.get('bluesky', '')}".encode()).decode().rstrip("=") + ".demo"
+
+
+@route("bluesky", r"/xrpc/com\.atproto\.server\.createSession", method="POST")
+def bsky_create_session(req: Req, m: re.Match[str]) -> Resp:
+    try:
+        body = json.loads(req.body or b"{}")
+    except ValueError:
+        return bsky_error("InvalidRequest", "Request body is not JSON")
+    if not isinstance(body, dict) or not body.get("identifier") or not body.get("password"):
+        return bsky_error("InvalidRequest", 'Input must have the property "identifier"')
+    if body["identifier"] not in (BSKY_SESSION_HANDLE, bsky_did(BSKY_SESSION_HANDLE)) or \
+            body["password"] != req.tokens.get("bluesky"):
+        return bsky_error("AuthenticationRequired", "Invalid identifier or password", 401)
+    jwt = bsky_access_jwt(req)
+    return jresp({"did": bsky_did(BSKY_SESSION_HANDLE), "handle": BSKY_SESSION_HANDLE, "email": None,
+                  "emailConfirmed": False, "accessJwt": jwt, "refreshJwt": jwt.replace(".demo", ".refresh"),
+                  "active": True})
+
+
 @route("bluesky", r"/xrpc/app\.bsky\.feed\.searchPosts")
 def bsky_search(req: Req, m: re.Match[str]) -> Resp:
+    auth = req.headers.get("Authorization") or ""
+    if not auth.startswith("Bearer "):
+        return bsky_error("AuthMissing", "Authentication Required", 401)
+    if auth[7:].strip() != bsky_access_jwt(req):
+        return bsky_error("InvalidToken", "Token could not be verified", 400)
     q = req.arg("q")
     if not q:
         return bsky_error("InvalidRequest", 'Error: Params must have the property "q"')

@@ -33,7 +33,7 @@ from pipeline.demo.content import COMPANY, OFFICIAL, Content, build_content
 SOURCE_TYPES = ("news", "reddit", "hackernews", "mastodon", "bluesky", "trustpilot", "web", "linkedin",
                 "facebook", "instagram")
 DEFAULT_TOKENS = {"linkedin": "demo-linkedin-token", "facebook": "demo-facebook-token",
-                  "instagram": "demo-instagram-token"}
+                  "instagram": "demo-instagram-token", "bluesky": "demo-app-pass-word"}
 ROBOTS = "User-agent: *\nAllow: /\n"
 
 
@@ -183,7 +183,9 @@ class DemoWorld:
         return {"DEMO_BASE_URL": self.origin, "DEMO_SINK_URL": self.sink_url,
                 "DEMO_LINKEDIN_TOKEN": self.tokens.get("linkedin", ""),
                 "DEMO_FACEBOOK_TOKEN": self.tokens.get("facebook", ""),
-                "DEMO_INSTAGRAM_TOKEN": self.tokens.get("instagram", "")}
+                "DEMO_INSTAGRAM_TOKEN": self.tokens.get("instagram", ""),
+                "DEMO_BLUESKY_HANDLE": formats.BSKY_SESSION_HANDLE,
+                "DEMO_BLUESKY_APP_PASSWORD": self.tokens.get("bluesky", "")}
 
     # content summary -------------------------------------------------------------------------------
     def company(self) -> dict[str, Any]:
