@@ -1,0 +1,141 @@
+"""Shared state of the dashboard: command-line arguments, the sidebar filters, cached queries.
+
+Every query goes through `query()`: it opens the published snapshot read-only, runs one function of
+`pipeline.store.queries`, closes it, and caches the answer keyed on the snapshot file's
+(inode, mtime, size) — so a newly published snapshot shows up on the next rerun, and an unchanged
+one is not re-read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from pipeline.store import queries
+from pipeline.store.db import SNAPSHOT_DB
+
+ALL_SOURCES = "Alle kilder"
+CTX_KEY = "_rykte_ctx"
+
+
+@dataclass(frozen=True)
+class Args:
+    data_dir: Path
+    sla_hours: float
+
+
+@dataclass(frozen=True)
+class Context:
+    data_dir: Path
+    snapshot: Path
+    sla_hours: float
+    since: date
+    until: date  # exclusive
+    source: str | None
+    now: datetime  # naive UTC, rounded to the minute
+
+    @property
+    def window_label(self) -> str:
+        last = self.until - timedelta(days=1)
+        src = self.source or "alle kilder"
+        return f"{self.since:%d.%m.%Y}–{last:%d.%m.%Y} · {src}"
+
+
+def parse_args(argv: Sequence[str]) -> Args:
+    """`streamlit run dashboard/app.py -- --data-dir DIR [--sla-hours H]`."""
+    p = argparse.ArgumentParser(prog="rykte-dashboard", add_help=False)
+    p.add_argument("--data-dir", default="data")
+    p.add_argument("--sla-hours", type=float, default=queries.DEFAULT_SLA_HOURS)
+    ns, _unknown = p.parse_known_args(list(argv))
+    return Args(Path(ns.data_dir), float(ns.sla_hours))
+
+
+def utcnow_minute() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(snapshot: str, key: tuple[int, int, int], fn_name: str, args: tuple[Any, ...],
+            kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    fn = getattr(queries, fn_name)
+    return queries.read_snapshot(Path(snapshot), fn, *args, **dict(kwargs))
+
+
+def query(snapshot: Path, fn_name: str, *args: Any, **kwargs: Any) -> Any:
+    """Run `pipeline.store.queries.<fn_name>(con, *args, **kwargs)` on the snapshot, cached."""
+    key = queries.snapshot_key(snapshot)
+    if key is None:
+        raise queries.NoSnapshotError(f"{snapshot}: no snapshot yet")
+    return _cached(str(snapshot), key, fn_name, args, tuple(sorted(kwargs.items())))
+
+
+def set_context(ctx: Context) -> None:
+    st.session_state[CTX_KEY] = ctx
+
+
+def context() -> Context:
+    return st.session_state[CTX_KEY]  # type: ignore[no-any-return]
+
+
+def q(fn_name: str, *args: Any, **kwargs: Any) -> Any:
+    """`query` on the current context's snapshot."""
+    return query(context().snapshot, fn_name, *args, **kwargs)
+
+
+def sidebar(args: Args) -> Context:
+    """Date window and source filter; returns the context the pages read."""
+    snapshot = args.data_dir / SNAPSHOT_DB
+    now = utcnow_minute()
+    bounds = query(snapshot, "data_bounds")
+    default_since, default_until = query(snapshot, "default_window", now.date())
+    first = bounds["first"].date() if bounds["first"] is not None else default_since
+    min_day = min(first, default_since)
+    max_day = default_until - timedelta(days=1)
+    with st.sidebar:
+        st.header("Utvalg")
+        picked = st.date_input(
+            "Periode (publiseringsdato, UTC)", value=(default_since, max_day), min_value=min_day,
+            max_value=max_day, format="DD.MM.YYYY", key="period",
+            help="Omtaler publisert fra og med første til og med siste dag.",
+        )
+        if isinstance(picked, tuple | list) and len(picked) == 2:
+            since, last = picked[0], picked[1]
+        elif isinstance(picked, tuple | list) and len(picked) == 1:
+            since = last = picked[0]
+        elif isinstance(picked, date):
+            since = last = picked
+        else:
+            since, last = default_since, max_day
+        options = [ALL_SOURCES, *query(snapshot, "sources")]
+        choice = st.selectbox("Kilde", options, key="source")
+        st.caption(f"SLA for svar: {args.sla_hours:g} timer")
+        updated = bounds["updated_at"]
+        if updated is not None:
+            st.caption(f"Sist oppdatert: {pd.Timestamp(updated):%d.%m.%Y %H:%M} UTC")
+    ctx = Context(
+        data_dir=args.data_dir, snapshot=snapshot, sla_hours=args.sla_hours, since=since,
+        until=last + timedelta(days=1), source=None if choice == ALL_SOURCES else choice, now=now,
+    )
+    set_context(ctx)
+    return ctx
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def md_escape(text: str | None) -> str:
+    """Show user-written text literally inside st.markdown (no links, headings or HTML)."""
+    return "" if text is None else _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def snippet(text: str | None, n: int = 140) -> str:
+    t = " ".join(str(text or "").split())
+    return t if len(t) <= n else t[: n - 1] + "…"

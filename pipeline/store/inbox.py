@@ -1,0 +1,204 @@
+"""Sentiment-label corrections from the dashboard, without a second DuckDB writer.
+
+The dashboard never writes to DuckDB. When a user corrects a label it appends one JSON line to
+`<data-dir>/inbox/label_corrections.jsonl` (`append_label_correction`). The service, the one writer,
+calls `ingest_label_corrections` after each batch, which moves the lines into the
+`label_corrections` table exactly once and sets the mention's sentiment to the corrected label.
+
+Nothing is lost or doubled:
+
+* Appenders take an exclusive `flock` on the file and, once they hold it, check that the path still
+  names the file they opened; if the service renamed it meanwhile they reopen the new path.
+* The service renames the file to `label_corrections.<stamp>.processing.jsonl` first, then takes
+  the same lock (so an append in flight finishes before it reads), reads it, inserts the rows in
+  one transaction and deletes it. A crash leaves the `.processing` file, which the next call
+  picks up before anything else.
+* Each line is inserted only if an identical row (mention, text, label, who, when to the
+  microsecond) is not already in the table, so re-reading a file after a crash between commit and
+  delete inserts nothing twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.errors import InputError
+from pipeline.store.metrics import CRITICISM_SQL
+
+log = logging.getLogger(__name__)
+
+INBOX_DIR = "inbox"
+CORRECTIONS_FILE = "label_corrections.jsonl"
+LABELS = ("negative", "neutral", "positive")
+
+
+def corrections_path(data_dir: Path) -> Path:
+    return Path(data_dir) / INBOX_DIR / CORRECTIONS_FILE
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextlib.contextmanager
+def _locked_append(path: Path) -> Iterator[int]:
+    """An append-only fd on `path`, exclusively locked, guaranteed to still be the file at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(100):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                same = os.fstat(fd).st_ino == os.stat(path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                yield fd
+                return
+        finally:
+            os.close(fd)  # closing releases the lock
+    raise OSError(f"{path}: could not get a stable handle on the corrections inbox")
+
+
+def append_label_correction(
+    data_dir: Path,
+    mention_id: int | None,
+    text: str,
+    label: str,
+    corrected_by: str | None = None,
+    corrected_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Queue one correction for the service; returns the record written."""
+    if label not in LABELS:
+        raise InputError(f"label: {label!r} is not one of {', '.join(LABELS)}")
+    when = corrected_at or _utcnow()
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    record = {"mention_id": None if mention_id is None else int(mention_id), "text": str(text),
+              "label": label, "corrected_by": corrected_by or None,
+              "corrected_at": when.isoformat(timespec="microseconds")}
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    with _locked_append(corrections_path(data_dir)) as fd:
+        view = memoryview(line)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+    return record
+
+
+def _parse(line: str, where: str) -> tuple[Any, ...]:
+    obj = json.loads(line)
+    if not isinstance(obj, dict):
+        raise ValueError("expected a JSON object")
+    label = obj.get("label")
+    if label not in LABELS:
+        raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise ValueError("text is missing")
+    mid = obj.get("mention_id")
+    if mid is not None and not isinstance(mid, int):
+        raise ValueError("mention_id must be an integer")
+    when = datetime.fromisoformat(str(obj.get("corrected_at")))
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    who = obj.get("corrected_by")
+    return (mid, text, label, None if who is None else str(who), when)
+
+
+def _claim(path: Path) -> Path | None:
+    if not path.exists():
+        return None
+    stamp = _utcnow().strftime("%Y%m%dT%H%M%S%f")
+    claimed = path.with_name(f"label_corrections.{stamp}.processing.jsonl")
+    try:
+        os.replace(path, claimed)
+    except FileNotFoundError:
+        return None
+    # Wait for an append that opened the old file before the rename to finish.
+    fd = os.open(claimed, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    finally:
+        os.close(fd)
+    return claimed
+
+
+def ingest_label_corrections(con: duckdb.DuckDBPyConnection, data_dir: Path,
+                             criticism_threshold: float = 0.5) -> int:
+    """Move queued corrections into `label_corrections` (exactly once); return rows inserted.
+
+    The corrected mention gets `sentiment` = the label, one-hot class probabilities and
+    `model_version = 'human'`, and its criticism flag is re-derived with `criticism_threshold` (the
+    configured `analysis.criticism_threshold`), so a human "not negative" takes it out of the
+    criticism counts. Malformed lines are logged and kept in `label_corrections.rejected.jsonl`.
+    """
+    inbox = corrections_path(data_dir).parent
+    if not inbox.exists():
+        return 0
+    files = sorted(inbox.glob("label_corrections.*.processing.jsonl"))
+    fresh = _claim(corrections_path(data_dir))
+    if fresh is not None:
+        files.append(fresh)
+    total = 0
+    for f in files:
+        rows, rejected = [], []
+        for lineno, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(_parse(line, f"{f.name}:{lineno}"))
+            except (ValueError, TypeError) as exc:
+                log.warning("%s:%d: skipped label correction: %s", f, lineno, exc)
+                rejected.append(line)
+        total += _store(con, rows, criticism_threshold)
+        if rejected:
+            with (inbox / "label_corrections.rejected.jsonl").open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(rejected) + "\n")
+        f.unlink()
+    return total
+
+
+def _store(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]], threshold: float) -> int:
+    if not rows:
+        return 0
+    inserted = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for mid, text, label, who, when in rows:
+            exists = con.execute(
+                """SELECT count(*) FROM label_corrections
+                   WHERE mention_id IS NOT DISTINCT FROM ? AND text = ? AND label = ?
+                     AND corrected_by IS NOT DISTINCT FROM ? AND corrected_at = ?""",
+                [mid, text, label, who, when],
+            ).fetchone()
+            if exists and exists[0]:
+                continue
+            con.execute("INSERT INTO label_corrections VALUES (?, ?, ?, ?, ?)", [mid, text, label, who, when])
+            inserted += 1
+            if mid is not None:
+                probs = {lab: 1.0 if lab == label else 0.0 for lab in LABELS}
+                con.execute(
+                    """UPDATE mentions SET sentiment = ?, p_negative = ?, p_neutral = ?, p_positive = ?,
+                              sentiment_score = 1.0, model_version = 'human'
+                       WHERE id = ?""",
+                    [label, probs["negative"], probs["neutral"], probs["positive"], mid],
+                )
+                con.execute(f"UPDATE mentions SET is_criticism = {CRITICISM_SQL} WHERE id = ?",
+                            [threshold, mid])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return inserted
