@@ -1057,6 +1057,8 @@ def _news_articles(req: Req, publisher: str | None = None) -> list[Any]:
 @route("news", r"/(?:(?P<pub>[a-z]+)/)?rss(?:\.xml)?")
 def news_rss(req: Req, m: re.Match[str]) -> Resp:
     arts = _news_articles(req, m.group("pub"))
+    # a publisher's feed declares its language; the combined feed mixes languages and declares none
+    lang_tag = f"<language>{arts[0].lang}</language>" if m.group("pub") and arts else ""
     items = "".join(
         f"<item><title>{x(a.title)}</title><link>{req.base}{article_path(a)}</link>"
         f'<guid isPermaLink="true">{req.base}{article_path(a)}</guid><pubDate>{rfc822(a.created)}</pubDate>'
@@ -1066,7 +1068,7 @@ def news_rss(req: Req, m: re.Match[str]) -> Resp:
     xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
            'xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Nordiske nyheter (demo)</title>'
            f'<link>{req.base}/</link><description>Næringsliv og arbeidsliv i Norden</description>'
-           f'<language>nb</language><lastBuildDate>{now}</lastBuildDate>'
+           f'{lang_tag}<lastBuildDate>{now}</lastBuildDate>'
            f'<atom:link href="{req.base}{req.path}" rel="self" type="application/rss+xml"/>{items}</channel></rss>')
     return hresp(xml, ctype="application/rss+xml; charset=utf-8")
 
@@ -1079,8 +1081,9 @@ def news_atom(req: Req, m: re.Match[str]) -> Resp:
         f"<id>{req.base}{article_path(a)}</id><published>{iso_z(a.created, False)}</published>"
         f"<updated>{iso_z(a.created, False)}</updated><author><name>{x(a.author)}</name></author>"
         f'<summary>{x(a.lead)}</summary><category term="{x(a.publisher_name)}"/></entry>' for a in arts)
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="nb">'
-           f'<title>Nordiske nyheter (demo)</title><id>{req.base}/atom</id>'
+    lang = f' xml:lang="{arts[0].lang}"' if m.group("pub") and arts else ""
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"{lang}>'
+           f'<title>Nordiske nyheter (demo)</title><id>{req.base}{req.path}</id>'
            f'<link rel="self" href="{req.base}{req.path}"/><link rel="alternate" href="{req.base}/"/>'
            f"<updated>{iso_z(req.content.anchor, False)}</updated>{entries}</feed>")
     return hresp(xml, ctype="application/atom+xml; charset=utf-8")
