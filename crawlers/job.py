@@ -93,7 +93,9 @@ def parse_job(data: Any, path: Path | None = None) -> Job:
         name=_require(company_raw, "name", str, f"{where}: company"),
         aliases=_str_list(company_raw.get("aliases"), f"{where}: company.aliases"),
         exclude=_str_list(company_raw.get("exclude"), f"{where}: company.exclude"),
-        official_accounts=_str_list(company_raw.get("official_accounts"), f"{where}: company.official_accounts"),
+        official_accounts=_str_list(
+            company_raw.get("official_accounts"), f"{where}: company.official_accounts"
+        ),
     )
     polite_raw = data.get("polite") or {}
     if not isinstance(polite_raw, dict):

@@ -33,7 +33,9 @@ class CompanyMatcher:
     _vetoes: list[re.Pattern[str]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        terms = sorted({t.strip() for t in [self.name, *self.aliases] if t and t.strip()}, key=len, reverse=True)
+        terms = sorted(
+            {t.strip() for t in [self.name, *self.aliases] if t and t.strip()}, key=len, reverse=True
+        )
         if terms:
             self._alias_re = re.compile("|".join(_term_regex(t, True) for t in terms), re.IGNORECASE)
         for term in self.exclude:

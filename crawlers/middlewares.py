@@ -139,9 +139,7 @@ class RedirectLoopDupeFilter(RFPDupeFilter):
         redirects = request.meta.get("redirect_urls")
         target = spider or (self.crawler.spider if self.crawler else None)
         if redirects and target is not None and hasattr(target, "record_error"):
-            target.record_error(
-                "redirect_loop", redirects[0], f"redirect loop back to {request.url}"
-            )
+            target.record_error("redirect_loop", redirects[0], f"redirect loop back to {request.url}")
         super().log(request, spider)
 
 
@@ -208,7 +206,9 @@ class RateLimitHeadersMiddleware:
             wait = float(text)
         except ValueError:
             try:
-                wait = (datetime.fromisoformat(text.replace("Z", "+00:00")) - datetime.now(UTC)).total_seconds()
+                wait = (
+                    datetime.fromisoformat(text.replace("Z", "+00:00")) - datetime.now(UTC)
+                ).total_seconds()
             except ValueError:
                 wait = None
         if wait and wait > 0:

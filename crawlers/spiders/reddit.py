@@ -55,7 +55,9 @@ def _comment_raw(d: dict[str, Any], site: str) -> Raw:
     )
 
 
-def parse_listing(data: Any, site: str = "https://www.reddit.com") -> tuple[list[tuple[Raw, dict[str, Any]]], str | None]:
+def parse_listing(
+    data: Any, site: str = "https://www.reddit.com"
+) -> tuple[list[tuple[Raw, dict[str, Any]]], str | None]:
     """A search/listing page → (posts as (Raw, raw data), the ``after`` token)."""
     if not isinstance(data, dict) or data.get("kind") != "Listing":
         raise ValueError("not a Listing")
@@ -84,7 +86,9 @@ def walk_comments(things: Iterable[Any], site: str) -> Iterator[Raw | dict[str, 
             yield d
 
 
-def parse_thread(data: Any, site: str = "https://www.reddit.com") -> tuple[Raw | None, list[Raw], list[dict[str, Any]]]:
+def parse_thread(
+    data: Any, site: str = "https://www.reddit.com"
+) -> tuple[Raw | None, list[Raw], list[dict[str, Any]]]:
     """A ``comments/<id>.json`` body → (the post, its comments, the ``more`` stubs)."""
     if not isinstance(data, list) or len(data) < 2:
         raise ValueError("a thread is a list of two Listings")
@@ -97,7 +101,9 @@ def parse_thread(data: Any, site: str = "https://www.reddit.com") -> tuple[Raw |
     return post, comments, stubs
 
 
-def parse_morechildren(data: Any, site: str = "https://www.reddit.com") -> tuple[list[Raw], list[dict[str, Any]]]:
+def parse_morechildren(
+    data: Any, site: str = "https://www.reddit.com"
+) -> tuple[list[Raw], list[dict[str, Any]]]:
     """An ``api/morechildren`` body (``api_type=json``) → (comments, further ``more`` stubs)."""
     if not isinstance(data, dict) or "json" not in data:
         raise ValueError("no 'json' key")
@@ -132,7 +138,14 @@ class RedditSpider(RykteSpider):
                 yield self.search_request(f"r/{sub}:{q}", sub, quoted, None, 1)
 
     def search_request(self, stream: str, sub: str | None, q: str, after: str | None, page: int) -> Request:
-        params = {"q": q, "sort": self.sort, "t": self.time_filter, "limit": "100", "raw_json": "1", "type": "link"}
+        params = {
+            "q": q,
+            "sort": self.sort,
+            "t": self.time_filter,
+            "limit": "100",
+            "raw_json": "1",
+            "type": "link",
+        }
         if sub:
             params["restrict_sr"] = "1"
         if after:
@@ -144,7 +157,9 @@ class RedditSpider(RykteSpider):
             cb_kwargs={"stream": stream, "sub": sub, "q": q, "page": page},
         )
 
-    def parse_search(self, response: Response, stream: str, sub: str | None, q: str, page: int) -> Iterator[Any]:
+    def parse_search(
+        self, response: Response, stream: str, sub: str | None, q: str, page: int
+    ) -> Iterator[Any]:
         data = self.load_json(response)
         if data is None:
             return

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -86,6 +86,7 @@ class Seen:
     query: dict[str, str]
     headers: dict[str, str]
     time: float
+    method: str = "GET"
 
 
 class FixtureServer:
@@ -102,6 +103,11 @@ class FixtureServer:
                 pass
 
             def do_GET(self) -> None:
+                server.handle(self)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
                 server.handle(self)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -138,10 +144,12 @@ class FixtureServer:
         return None
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(h.path)
+        parts = urlsplit(h.path)._replace(path=unquote(urlsplit(h.path).path))
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         with self.lock:
-            self.requests.append(Seen(parts.path, query, dict(h.headers.items()), time.monotonic()))
+            self.requests.append(
+                Seen(parts.path, query, dict(h.headers.items()), time.monotonic(), h.command)
+            )
             route = self._match(parts.path, query)
             if route is not None:
                 route.hits += 1
@@ -283,7 +291,9 @@ def run_crawl(
         items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     stats_file = Path(job["stats_path"])
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
-    return CrawlResult(items=items, stats=stats, log=proc.stderr + proc.stdout, returncode=proc.returncode, job=job)
+    return CrawlResult(
+        items=items, stats=stats, log=proc.stderr + proc.stdout, returncode=proc.returncode, job=job
+    )
 
 
 def free_port() -> int:

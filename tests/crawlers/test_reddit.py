@@ -34,7 +34,9 @@ def test_reddit_threads_official_replies_and_matching(server: FixtureServer, tmp
     assert {"t3_1abc01", "t3_1abc03", "t3_1abc04"} <= set(items)
     assert "t3_1abc02" not in items
     # the whole comment tree under a matching post, including `more` children and `replies: ""` leaves
-    assert {"t1_c00001", "t1_c00002", "t1_c00003", "t1_c00004", "t1_c00005", "t1_c00006", "t1_c00007"} <= set(items)
+    assert {"t1_c00001", "t1_c00002", "t1_c00003", "t1_c00004", "t1_c00005", "t1_c00006", "t1_c00007"} <= set(
+        items
+    )
     assert len(res.items) == len(items) == 10  # no duplicates although 1abc03 was found twice
     c2 = items["t1_c00002"]
     assert c2["parent_id"] == "t1_c00001" and c2["thread_id"] == "t3_1abc01"

@@ -1,0 +1,171 @@
+"""Mastodon through an instance's public REST API (no login).
+
+* hashtag timelines ``{base}/api/v1/timelines/tag/<tag>`` (paged with ``max_id``);
+* the official account: ``{base}/api/v1/accounts/lookup?acct=…`` then
+  ``{base}/api/v1/accounts/<id>/statuses``;
+* replies through ``{base}/api/v1/statuses/<id>/context``.
+
+Ids are the statuses' federated ``uri`` (the same on every instance); HTML content becomes text.
+A tag status is kept when it names the company (or always, with ``require_match: false``) together
+with every reply under it; the official account's statuses keep their whole context, so a company
+reply links to the post it answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from scrapy.http import Request, Response
+
+from crawlers.matching import select_thread
+from crawlers.spiders.base import Raw, RykteSpider, html_to_text
+
+
+def status_raw(s: dict[str, Any], ids: dict[str, str] | None = None, root: str | None = None) -> Raw:
+    """A Status entity → Raw. ``ids`` maps local status ids to uris (to link ``in_reply_to_id``)."""
+    uri = s.get("uri") or s.get("url") or str(s.get("id"))
+    parent_local = s.get("in_reply_to_id")
+    parent = (ids or {}).get(str(parent_local)) if parent_local else None
+    if parent_local and parent is None:
+        parent = f"{s.get('_instance', '')}status:{parent_local}"
+    text = html_to_text(s.get("content"))
+    if s.get("spoiler_text"):
+        text = f"{s['spoiler_text']}\n\n{text}"
+    account = s.get("account") or {}
+    return Raw(
+        external_id=uri,
+        author=account.get("acct") or account.get("username"),
+        published=s.get("created_at"),
+        text=text,
+        parent_id=parent,
+        thread_id=root or (uri if not parent_local else None),
+        url=s.get("url"),
+        lang=s.get("language"),
+    )
+
+
+def parse_context(status: dict[str, Any], context: Any) -> list[Raw]:
+    """A status and its ``/context`` body → ancestors, the status, descendants as Raw, all linked."""
+    if not isinstance(context, dict) or "descendants" not in context:
+        raise ValueError("not a Context")
+    ancestors = [a for a in context.get("ancestors") or [] if isinstance(a, dict)]
+    descendants = [d for d in context.get("descendants") or [] if isinstance(d, dict)]
+    everything = [*ancestors, status, *descendants]
+    ids = {str(s.get("id")): s.get("uri") or s.get("url") or str(s.get("id")) for s in everything}
+    root = ids[str(ancestors[0].get("id"))] if ancestors else ids[str(status.get("id"))]
+    return [status_raw(s, ids, root) for s in everything]
+
+
+class MastodonSpider(RykteSpider):
+    name = "mastodon"
+    default_base_url = "https://mastodon.social"
+
+    def initial_requests(self) -> Iterable[Request]:
+        self.limit = int(self.options.get("limit") or 40)
+        self.require_match = bool(self.options.get("require_match", True))
+        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
+        for tag in self.options.get("hashtags") or []:
+            tag = tag.lstrip("#")
+            yield self.tag_request(tag, None, 1)
+        for acct in self.options.get("accounts") or []:
+            acct = acct.lstrip("@")
+            yield self.request(
+                f"{self.base_url}/api/v1/accounts/lookup?{urlencode({'acct': acct})}",
+                self.parse_lookup,
+                cb_kwargs={"acct": acct},
+            )
+
+    def tag_request(self, tag: str, max_id: str | None, page: int) -> Request:
+        params = {"limit": str(self.limit)}
+        if max_id:
+            params["max_id"] = max_id
+        return self.request(
+            f"{self.base_url}/api/v1/timelines/tag/{quote(tag)}?{urlencode(params)}",
+            self.parse_timeline,
+            cb_kwargs={"stream": f"tag:{tag}", "tag": tag, "page": page, "owned": False},
+        )
+
+    def parse_lookup(self, response: Response, acct: str) -> Iterator[Request]:
+        data = self.load_json(response)
+        if data is None:
+            return
+        if not isinstance(data, dict) or not data.get("id"):
+            self.json_shape_error(response, "no account id")
+            return
+        yield self.account_request(acct, str(data["id"]), None, 1)
+
+    def account_request(self, acct: str, account_id: str, max_id: str | None, page: int) -> Request:
+        params = {"limit": str(self.limit), "exclude_reblogs": "true"}
+        if max_id:
+            params["max_id"] = max_id
+        return self.request(
+            f"{self.base_url}/api/v1/accounts/{account_id}/statuses?{urlencode(params)}",
+            self.parse_timeline,
+            cb_kwargs={
+                "stream": f"account:{acct}",
+                "tag": account_id,
+                "page": page,
+                "owned": True,
+                "acct": acct,
+            },
+        )
+
+    def parse_timeline(
+        self, response: Response, stream: str, tag: str, page: int, owned: bool, acct: str | None = None
+    ) -> Iterator[Any]:
+        data = self.load_json(response)
+        if data is None:
+            return
+        if not isinstance(data, list):
+            self.json_shape_error(response, "a timeline is a list of statuses")
+            return
+        times = []
+        for s in data:
+            if not isinstance(s, dict) or s.get("reblog"):
+                continue
+            times.append(s.get("created_at"))
+            if (
+                not owned
+                and self.require_match
+                and not self.matcher.matches(html_to_text(s.get("content")), s.get("spoiler_text"))
+            ):
+                continue
+            self.observe(stream, s.get("created_at"))
+            yield self.request(
+                f"{self.base_url}/api/v1/statuses/{s['id']}/context",
+                self.parse_context,
+                cb_kwargs={"status": s, "owned": owned},
+            )
+        if data and page < self.opt_max_pages and self.should_continue_paging(stream, times, page):
+            last = str(data[-1].get("id")) if isinstance(data[-1], dict) else None
+            if last:
+                if owned and acct:
+                    yield self.account_request(acct, tag, last, page + 1)
+                else:
+                    yield self.tag_request(tag, last, page + 1)
+
+    def parse_context(self, response: Response, status: dict[str, Any], owned: bool) -> Iterator[Any]:
+        data = self.load_json(response)
+        if data is None:  # keep the status itself
+            item = self.emit(status_raw(status), where=response.url)
+            if item:
+                yield item
+            return
+        try:
+            nodes = parse_context(status, data)
+        except (ValueError, TypeError, KeyError) as exc:
+            self.json_shape_error(response, str(exc))
+            return
+        n_anc = len(data.get("ancestors") or [])
+        if owned:
+            keep = {n.external_id for n in nodes}  # the company's post: its whole conversation
+        else:
+            parents = {n.external_id: n.parent_id for n in nodes[n_anc:]}
+            keep = select_thread(parents, [nodes[n_anc].external_id])
+        for n in nodes:
+            if n.external_id in keep:
+                item = self.emit(n, where=response.url)
+                if item:
+                    yield item

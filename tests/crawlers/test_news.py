@@ -1,0 +1,60 @@
+"""News spider: RSS + Atom feeds, Google News search feeds, article text via trafilatura."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.crawlers.conftest import FIXTURES, FixtureServer, run_crawl
+
+
+def test_news_feeds_google_news_and_articles(server: FixtureServer, tmp_path: Path) -> None:
+    rss = (FIXTURES / "news/feed.rss").read_text(encoding="utf-8").replace("{base}", server.url)
+    server.add("/feeds/fjordposten.rss", body=rss, content_type="application/rss+xml; charset=utf-8")
+    server.add("/feeds/bransch.atom", "news/blog.atom")
+    server.add(
+        "/artikkel/nedbemanning-alnabru",
+        "news/article_nedbemanning.html",
+        content_type="text/html; charset=utf-8",
+    )
+    server.add(
+        "/rss/search",
+        "news/google_news.rss",
+        query={"q": '"Nordlys Logistikk"', "hl": "no", "gl": "NO", "ceid": "NO:no"},
+    )
+    server.add("/rss/search", "news/google_news.rss")  # the other aliases find the same story
+    options = {
+        "feeds": [f"{server.url}/feeds/fjordposten.rss", f"{server.url}/feeds/bransch.atom"],
+        "google_news": True,
+        "languages": ["no"],
+        "regions": ["NO"],
+    }
+    res = run_crawl(tmp_path, "news", server.url, options)
+    assert res.returncode == 0, res.log
+    items = res.by_id()
+    assert set(items) == {
+        "fp-2026-1101",
+        "fp-2026-1105",
+        "urn:uuid:bb-0001",
+        "CBMiTESTARTICLE01",
+    }, items.keys()
+    art = items["fp-2026-1101"]
+    # summary-only entry: the article page was fetched and its text extracted
+    assert "kutte 60 stillinger ved terminalen på Alnabru" in art["text"]
+    assert "Forsiden" not in art["text"]
+    assert art["author"] == "Ola Nordmann" and art["published_at"] == "2026-11-20T06:30:00Z"
+    assert art["thread_id"] == "fp-2026-1101" and art["parent_id"] is None
+    assert art["url"] == f"{server.url}/artikkel/nedbemanning-alnabru"
+    # full text in content:encoded / Atom content: no article fetch
+    assert not server.seen("/artikkel/tariff")
+    assert items["urn:uuid:bb-0001"]["author"] == "Eva Svensson"
+    assert items["urn:uuid:bb-0001"]["text"].count("Göteborg") > 3
+    gn = items["CBMiTESTARTICLE01"]
+    assert gn["title"].startswith("Nordlys Logistikk kjøper konkurrent") and gn["author"] == "Nordnytt"
+    # the hotel (exclusion) and the budget story (no match) are skipped; the undated entry is a counted error
+    assert res.stats["error_kinds"] == {"missing_date": 1}
+    assert res.stats["items"] == 4
+    assert {r.query["q"] for r in server.seen("/rss/search")} == {
+        '"Nordlys Logistikk"',
+        '"Nordlys Logistikk AS"',
+        "NordlysLog",
+    }
