@@ -70,7 +70,7 @@ def band_chart(df: pd.DataFrame, band: str, value: str, *, title: str, x_title: 
         return _empty(title)
     return alt.Chart(df).mark_bar(color=colour).encode(
         x=alt.X(f"{band}:N", title=x_title, sort=list(df[band]), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{value}:Q", title=y_title),
+        y=alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip(f"{band}:N", title=x_title), alt.Tooltip(f"{value}:Q", title=y_title)],
     ).properties(title=title, height=220)
 

@@ -1,0 +1,30 @@
+"""The argv that starts the Streamlit dashboard (no Streamlit import here: the pipeline never
+imports it; the CLI runs this argv as a subprocess)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP_PATH = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def dashboard_command_args(data_dir: Path, port: int, *, sla_hours: float | None = None,
+                           address: str = "127.0.0.1", headless: bool = True) -> list[str]:
+    """`python -m streamlit run dashboard/app.py ... -- --data-dir DIR [--sla-hours H]`.
+
+    Always binds an explicit address and disables usage stats: without an address Streamlit tries
+    to look up its external IP on the internet.
+    """
+    argv = [
+        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+        "--server.address", address,
+        "--server.port", str(int(port)),
+        "--server.headless", "true" if headless else "false",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        "--", "--data-dir", str(Path(data_dir).resolve()),
+    ]
+    if sla_hours is not None:
+        argv += ["--sla-hours", str(float(sla_hours))]
+    return argv
