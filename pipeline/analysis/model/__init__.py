@@ -1,0 +1,1 @@
+"""The sentiment model: base conversion (`convert`), training (`train`) and evaluation (`evaluate`)."""
