@@ -1,0 +1,1 @@
+"""Employer-domain training data written by the Rykte team (package data)."""
