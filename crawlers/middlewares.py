@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.dupefilters import RFPDupeFilter
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -149,10 +156,17 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         status = exc.response.status
         return "http", f"HTTP {status}"
-    if isinstance(exc, TxTimeoutError | TCPTimedOutError) or type(exc).__name__ == "TimeoutError":
+    if (
+        isinstance(exc, DownloadTimeoutError | TxTimeoutError | TCPTimedOutError)
+        or type(exc).__name__ == "TimeoutError"
+    ):
         return "timeout", f"timeout: {exc}"
-    if isinstance(exc, DNSLookupError):
+    if isinstance(exc, ResponseDataLossError):
+        return "truncated", "truncated body (connection closed before Content-Length bytes)"
+    if isinstance(exc, DNSLookupError | CannotResolveHostError):
         return "connection", f"DNS lookup failed: {exc}"
+    if isinstance(exc, DownloadConnectionRefusedError | DownloadFailedError):
+        return "connection", f"connection error: {exc}"
     if isinstance(exc, ResponseFailed):
         reasons = [r.value for r in getattr(exc, "reasons", []) if isinstance(r, Failure)]
         names = {type(r).__name__ for r in reasons}
