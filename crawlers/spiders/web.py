@@ -4,7 +4,7 @@ Driven by selectors in ``options`` (CSS by default, ``xpath:`` prefix for XPath)
 
     start_urls: ["/forum/topic/123", "https://…"]    # relative to base_url allowed
     item: "article.review"                           # one block per mention
-    fields: {id, author, date, text, title, rating, url}   # relative to the item block
+    fields: {id, author, date, text, title, rating, url, parent_id}   # relative to the item block
     date_formats: ["%d.%m.%Y %H:%M"]                  # tried first; then a day-first parser
     next_page: "a.next::attr(href)"
     replies: {item: ".reply", fields: {...}, is_official: ".badge-employer", official_authors: [...]}
@@ -105,12 +105,13 @@ def parse_items(sel: Selector, options: dict[str, Any], page_url: str) -> list[t
         except MissingDate:
             published = None
         url = field_text(node, flds.get("url"))
+        explicit_parent = field_text(node, flds.get("parent_id"))
         return Raw(
             external_id=ident,
             author=author,
             published=published,
             text=text,
-            parent_id=parent,
+            parent_id=parent or explicit_parent,
             title=field_text(node, flds.get("title")),
             url=url or page_url,
             rating=parse_rating(field_text(node, flds.get("rating"))),

@@ -1,0 +1,189 @@
+"""Per-source-type options (the ``options:`` block of a source in the YAML config).
+
+Each crawler type has one pydantic model here; the service validates a source's options with it and
+writes them as plain JSON into the crawl job, which ``crawlers/job.py`` reads. This module must not
+import Scrapy, and the crawlers never import it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_pages: int | None = Field(default=None, ge=1, description="per stream; default: crawling.max_pages")
+
+
+def _selector(v: str) -> str:
+    if not v or not v.strip():
+        raise ValueError("empty selector")
+    return v
+
+
+class NewsOptions(_Options):
+    feeds: list[str] = Field(default_factory=list, description="RSS/Atom URLs")
+    google_news: bool = Field(default=False, description="also Google News search feeds for each alias")
+    languages: list[str] = Field(default_factory=lambda: ["no"], description="Google News hl values")
+    regions: list[str] = Field(default_factory=lambda: ["NO"], description="Google News gl values")
+    fetch_articles: bool = Field(default=True, description="fetch the article when the feed has only a summary")
+    require_match: bool = True
+
+    @field_validator("feeds")
+    @classmethod
+    def _urls(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if not re.match(r"^https?://", url):
+                raise ValueError(f"feed must be an http(s) URL, got {url!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _something(self) -> NewsOptions:
+        if not self.feeds and not self.google_news:
+            raise ValueError("set feeds and/or google_news: true")
+        return self
+
+
+class RedditOptions(_Options):
+    subreddits: list[str] = Field(default_factory=list, description="also search inside these")
+    queries: list[str] = Field(default_factory=list, description="default: the company name and aliases")
+    sort: Literal["new", "relevance", "top", "comments"] = "new"
+    time: Literal["hour", "day", "week", "month", "year", "all"] = "all"
+    site_wide: bool = Field(default=True, description="search all of Reddit besides the subreddits")
+
+
+class HackerNewsOptions(_Options):
+    queries: list[str] = Field(default_factory=list, description="default: the company name and aliases")
+    tags: str = "(story,comment)"
+    hits_per_page: int = Field(default=100, ge=1, le=1000)
+
+
+class MastodonOptions(_Options):
+    hashtags: list[str] = Field(default_factory=list)
+    accounts: list[str] = Field(default_factory=list, description="the company's account(s), e.g. nordlys@example.social")
+    limit: int = Field(default=40, ge=1, le=40)
+    require_match: bool = Field(default=True, description="keep only tag posts naming the company")
+
+    @model_validator(mode="after")
+    def _something(self) -> MastodonOptions:
+        if not self.hashtags and not self.accounts:
+            raise ValueError("set hashtags and/or accounts")
+        return self
+
+
+class BlueskyOptions(_Options):
+    actors: list[str] = Field(default_factory=list, description="handles whose feeds and threads are read")
+    search: bool = Field(default=True, description="searchPosts (only with secrets handle + app_password)")
+    search_queries: list[str] = Field(default_factory=list, description="default: the company name and aliases")
+    service_url: str | None = Field(default=None, description="PDS for createSession/searchPosts (default bsky.social)")
+    limit: int = Field(default=50, ge=1, le=100)
+
+
+class TrustpilotOptions(_Options):
+    domain: str | None = Field(default=None, description="the business unit, as in /review/<domain>")
+    domains: list[str] = Field(default_factory=list)
+    languages: str | None = Field(default=None, description="e.g. 'all' or 'no'")
+
+    @model_validator(mode="after")
+    def _domain(self) -> TrustpilotOptions:
+        if not self.domain and not self.domains:
+            raise ValueError("domain is required")
+        return self
+
+
+class WebFields(BaseModel):
+    """Selectors inside one item block: CSS (``::text``, ``::attr(x)``) or ``xpath:…``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    author: str | None = None
+    date: str | None = None
+    text: str
+    title: str | None = None
+    rating: str | None = None
+    url: str | None = None
+    parent_id: str | None = Field(default=None, description="id of the post this one answers (forums)")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        return _selector(v)
+
+
+class WebReplies(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item: str
+    fields: WebFields | None = Field(default=None, description="default: the item fields")
+    is_official: str | None = Field(default=None, description="selector present only on official replies")
+    official_authors: list[str] = Field(default_factory=list)
+
+
+class WebOptions(_Options):
+    start_urls: list[str] = Field(min_length=1, description="absolute, or relative to base_url")
+    item: str = Field(description="selector of one mention block")
+    fields: WebFields
+    date_formats: list[str] = Field(default_factory=list, description="strptime formats tried first")
+    next_page: str | None = Field(default=None, description="selector of the next page's URL")
+    replies: WebReplies | None = None
+    thread: Literal["item", "page"] = Field(default="item", description="page: the first item is the thread root")
+    require_match: bool = True
+
+
+class LinkedInOptions(_Options):
+    organization_id: str = Field(description="numeric id or urn:li:organization:<id>")
+    api_version: str = "202411"
+    count: int = Field(default=50, ge=1, le=100)
+
+
+class FacebookOptions(_Options):
+    page_id: str
+    api_version: str = "v21.0"
+
+
+class InstagramOptions(_Options):
+    ig_user_id: str
+    username: str | None = None
+    api_version: str = "v21.0"
+
+
+SOURCE_TYPES: dict[str, type[BaseModel]] = {
+    "news": NewsOptions,
+    "reddit": RedditOptions,
+    "hackernews": HackerNewsOptions,
+    "mastodon": MastodonOptions,
+    "bluesky": BlueskyOptions,
+    "trustpilot": TrustpilotOptions,
+    "web": WebOptions,
+    "linkedin": LinkedInOptions,
+    "facebook": FacebookOptions,
+    "instagram": InstagramOptions,
+}
+
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "news": "https://news.google.com",
+    "reddit": "https://www.reddit.com",
+    "hackernews": "https://hn.algolia.com",
+    "mastodon": "https://mastodon.social",
+    "bluesky": "https://public.api.bsky.app",
+    "trustpilot": "https://www.trustpilot.com",
+    "web": "",
+    "linkedin": "https://api.linkedin.com",
+    "facebook": "https://graph.facebook.com",
+    "instagram": "https://graph.facebook.com",
+}
+
+DEFAULT_PLATFORM: dict[str, str] = {t: t for t in SOURCE_TYPES}
+
+#: the environment variable the service reads into the job's ``secrets`` (by secret key)
+TOKEN_ENV: dict[str, dict[str, str]] = {
+    "linkedin": {"token": "LINKEDIN_TOKEN"},
+    "facebook": {"token": "FACEBOOK_TOKEN"},
+    "instagram": {"token": "INSTAGRAM_TOKEN"},
+    "bluesky": {"handle": "BLUESKY_HANDLE", "app_password": "BLUESKY_APP_PASSWORD"},
+}
