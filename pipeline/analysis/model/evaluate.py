@@ -1,0 +1,85 @@
+"""Evaluate a sentiment model on a labelled JSONL file (`{"text", "label", "lang"}` a line).
+
+Per language (and over all rows): accuracy, macro-F1 over negative/neutral/positive, the binary
+positive-vs-negative accuracy (rows labelled positive or negative, prediction = the larger of the two
+probabilities) and the confusion matrix (rows = gold, columns = predicted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.analysis.model.train import LABELS, read_jsonl
+from pipeline.analysis.sentiment import Prediction, SentimentModel
+
+
+@dataclass
+class Scores:
+    n: int
+    accuracy: float
+    macro_f1: float
+    posneg_accuracy: float | None
+    confusion: list[list[int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "accuracy": round(self.accuracy, 4), "macro_f1": round(self.macro_f1, 4),
+                "posneg_accuracy": None if self.posneg_accuracy is None else round(self.posneg_accuracy, 4),
+                "confusion": self.confusion}
+
+
+def score(gold: Sequence[str], preds: Sequence[Prediction]) -> Scores:
+    k = len(LABELS)
+    cm = [[0] * k for _ in range(k)]
+    pn_right = pn_n = 0
+    for g, p in zip(gold, preds, strict=True):
+        cm[LABELS.index(g)][LABELS.index(p.label)] += 1
+        if g in ("negative", "positive"):
+            pn_n += 1
+            guess = "positive" if p.probs["positive"] >= p.probs["negative"] else "negative"
+            pn_right += guess == g
+    n = len(gold)
+    f1s = []
+    for c in range(k):
+        tp = cm[c][c]
+        fp = sum(cm[r][c] for r in range(k)) - tp
+        fn = sum(cm[c]) - tp
+        f1s.append(2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0)
+    acc = sum(cm[c][c] for c in range(k)) / n if n else 0.0
+    return Scores(n, acc, sum(f1s) / k, pn_right / pn_n if pn_n else None, cm)
+
+
+def evaluate_rows(model: SentimentModel, rows: Sequence[dict[str, Any]]) -> dict[str, Scores]:
+    preds = model.predict([r["text"] for r in rows])
+    langs = sorted({str(r.get("lang") or "?") for r in rows})
+    out: dict[str, Scores] = {}
+    for lang in langs:
+        idx = [i for i, r in enumerate(rows) if str(r.get("lang") or "?") == lang]
+        out[lang] = score([rows[i]["label"] for i in idx], [preds[i] for i in idx])
+    if len(langs) > 1:
+        out["all"] = score([r["label"] for r in rows], preds)
+    return out
+
+
+def evaluate_file(model: SentimentModel, path: Path) -> dict[str, Scores]:
+    return evaluate_rows(model, read_jsonl(Path(path)))
+
+
+def format_table(results: dict[str, Scores], title: str = "") -> str:
+    lines = []
+    if title:
+        lines.append(title)
+    lines.append(f"{'lang':<6}{'n':>6}{'accuracy':>10}{'macro-F1':>10}{'pos/neg acc':>13}")
+    for lang, s in results.items():
+        pn = "-" if s.posneg_accuracy is None else f"{s.posneg_accuracy:.3f}"
+        lines.append(f"{lang:<6}{s.n:>6}{s.accuracy:>10.3f}{s.macro_f1:>10.3f}{pn:>13}")
+    short = {"negative": "neg", "neutral": "neu", "positive": "pos"}
+    for lang, s in results.items():
+        lines.append("")
+        lines.append(f"confusion [{lang}] (rows gold, columns predicted)")
+        lines.append(f"{'':>8}" + "".join(f"{short[c]:>7}" for c in LABELS))
+        for lab, row in zip(LABELS, s.confusion, strict=True):
+            lines.append(f"{short[lab]:>8}" + "".join(f"{v:>7}" for v in row))
+    return "\n".join(lines)

