@@ -30,7 +30,9 @@ class NewsOptions(_Options):
     google_news: bool = Field(default=False, description="also Google News search feeds for each alias")
     languages: list[str] = Field(default_factory=lambda: ["no"], description="Google News hl values")
     regions: list[str] = Field(default_factory=lambda: ["NO"], description="Google News gl values")
-    fetch_articles: bool = Field(default=True, description="fetch the article when the feed has only a summary")
+    fetch_articles: bool = Field(
+        default=True, description="fetch the article when the feed has only a summary"
+    )
     require_match: bool = True
 
     @field_validator("feeds")
@@ -64,7 +66,9 @@ class HackerNewsOptions(_Options):
 
 class MastodonOptions(_Options):
     hashtags: list[str] = Field(default_factory=list)
-    accounts: list[str] = Field(default_factory=list, description="the company's account(s), e.g. nordlys@example.social")
+    accounts: list[str] = Field(
+        default_factory=list, description="the company's account(s), e.g. nordlys@example.social"
+    )
     limit: int = Field(default=40, ge=1, le=40)
     require_match: bool = Field(default=True, description="keep only tag posts naming the company")
 
@@ -78,8 +82,12 @@ class MastodonOptions(_Options):
 class BlueskyOptions(_Options):
     actors: list[str] = Field(default_factory=list, description="handles whose feeds and threads are read")
     search: bool = Field(default=True, description="searchPosts (only with secrets handle + app_password)")
-    search_queries: list[str] = Field(default_factory=list, description="default: the company name and aliases")
-    service_url: str | None = Field(default=None, description="PDS for createSession/searchPosts (default bsky.social)")
+    search_queries: list[str] = Field(
+        default_factory=list, description="default: the company name and aliases"
+    )
+    service_url: str | None = Field(
+        default=None, description="PDS for createSession/searchPosts (default bsky.social)"
+    )
     limit: int = Field(default=50, ge=1, le=100)
 
 
@@ -131,7 +139,9 @@ class WebOptions(_Options):
     date_formats: list[str] = Field(default_factory=list, description="strptime formats tried first")
     next_page: str | None = Field(default=None, description="selector of the next page's URL")
     replies: WebReplies | None = None
-    thread: Literal["item", "page"] = Field(default="item", description="page: the first item is the thread root")
+    thread: Literal["item", "page"] = Field(
+        default="item", description="page: the first item is the thread root"
+    )
     require_match: bool = True
 
 
