@@ -22,6 +22,7 @@ def dashboard_command_args(data_dir: Path, port: int, *, sla_hours: float | None
         "--server.port", str(int(port)),
         "--server.headless", "true" if headless else "false",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
         "--server.fileWatcherType", "none",
         "--", "--data-dir", str(Path(data_dir).resolve()),
     ]

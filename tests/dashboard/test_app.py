@@ -58,7 +58,7 @@ def expected(k: dict) -> dict[str, str]:
 
 
 def test_overview_shows_compute_metrics(world, monkeypatch):
-    data, now = world
+    data, _now = world
     at = app(data.root, monkeypatch).run()
     assert not at.exception
     since, until = queries.read_snapshot(data.snapshot, queries.default_window, utcnow().date())
@@ -111,7 +111,7 @@ def test_pages_switch_without_exceptions(world, monkeypatch):
 
 
 def test_inbox_filters_thread_and_label_correction(world, monkeypatch):
-    data, now = world
+    data, _now = world
     at = app(data.root, monkeypatch).run()
     at.switch_page("views/innboks.py").run()
     assert not at.exception

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
+import subprocess
+import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -15,27 +15,27 @@ from pipeline.store.db import DataDir, connect_writer
 from pipeline.store.inbox import append_label_correction, corrections_path, ingest_label_corrections
 from tests.factories import load, m
 
-
-def _appender(data_dir: str, worker: int, n: int) -> None:
-    for i in range(n):
-        append_label_correction(Path(data_dir), None, f"w{worker} tekst {i} æøå", "neutral", f"w{worker}")
+APPENDER = """
+import sys
+from pathlib import Path
+from pipeline.store.inbox import append_label_correction
+data_dir, worker, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for i in range(n):
+    append_label_correction(data_dir, None, f"w{worker} tekst {i} æøå", "neutral", f"w{worker}")
+"""
 
 
 def test_concurrent_appends_are_ingested_exactly_once(tmp_path):
     data = DataDir(tmp_path / "data")
     con = connect_writer(data)
     workers, per = 4, 150
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_appender, args=(str(data.root), w, per)) for w in range(workers)]
-    for p in procs:
-        p.start()
+    procs = [subprocess.Popen([sys.executable, "-c", APPENDER, str(data.root), str(w), str(per)])
+             for w in range(workers)]
     total = 0
-    while any(p.is_alive() for p in procs):
+    while any(p.poll() is None for p in procs):
         total += ingest_label_corrections(con, data.root)
         time.sleep(0.01)
-    for p in procs:
-        p.join()
-        assert p.exitcode == 0
+    assert [p.wait() for p in procs] == [0] * workers
     total += ingest_label_corrections(con, data.root)
     assert total == workers * per
     assert con.execute("SELECT count(*), count(DISTINCT text) FROM label_corrections").fetchone() == (600, 600)
