@@ -125,8 +125,15 @@ def parse_config(text: str, filename: str = "<config>", env: Mapping[str, str] |
     return cfg
 
 
-def load_config(path: Path, env: Mapping[str, str] | None = None) -> RykteConfig:
-    """Read and validate `path`; every problem is a ConfigError naming file, line and key path."""
+def load_config(path: Path, env: Mapping[str, str] | None = None,
+                extra_env: Mapping[str, str] | None = None) -> RykteConfig:
+    """Read and validate `path`; every problem is a ConfigError naming file, line and key path.
+
+    `env` replaces the process environment for `${NAME}` lookups; `extra_env` adds to it (the demo
+    passes its world's URLs this way).
+    """
+    if extra_env:
+        env = {**(os.environ if env is None else env), **extra_env}
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -9,8 +9,8 @@ substitutes them before validation. Type-specific source options are validated b
 
 from __future__ import annotations
 
-import re
 import datetime as dt
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 INTERVAL_RE = re.compile(r"^(\d+)\s*([smhd])$")
 SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_.-]*$"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class Strict(BaseModel):
@@ -137,9 +138,7 @@ class BusinessHoursConfig(Strict):
     enabled: bool = True
     start: dt.time = dt.time(8, 0)
     end: dt.time = dt.time(16, 0)
-    workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
-    )
+    workdays: list[Weekday] = Field(default_factory=lambda: list[Weekday](("mon", "tue", "wed", "thu", "fri")))
     holidays_country: str = "NO"
     holidays_subdiv: str | None = None
 
@@ -184,7 +183,7 @@ class AlertsConfig(Strict):
 class ReportsConfig(Strict):
     enabled: bool = True
     language: Literal["nb", "en"] = "nb"
-    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekday: Weekday = "mon"
     time: dt.time = dt.time(7, 0)
     recipients: list[str] = Field(default_factory=list, description="apprise URLs")
 

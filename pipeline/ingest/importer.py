@@ -42,7 +42,7 @@ def _text(value: Any, name: str, *, required: bool = False) -> str | None:
         if required:
             raise RowError(f"missing required field {name!r}")
         return None
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if isinstance(value, bool | dict | list):
         raise RowError(f"{name}: expected a string, got {type(value).__name__}")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -124,7 +124,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
     with path.open(encoding="utf-8-sig", errors="strict") as fh:
         lineno = 0
         try:
-            for lineno, line in enumerate(fh, start=1):  # noqa: B007 - lineno is used after the loop
+            for lineno, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
                 try:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from pipeline.config.model import WEEKDAYS, ResponsesConfig
 from pipeline.responses import outcome, quality, timing
@@ -29,20 +30,27 @@ def business_hours_of(cfg: ResponsesConfig) -> timing.BusinessHours:
 
 
 PENDING_SQL = """
-SELECT r.mention_id, r.response_id, m.published_at, r.responded_at, r.delay_hours,
-       m.text, coalesce(m.language, m.lang, 'other'), m.p_negative, m.author, m.source, m.thread_id,
-       d.text, coalesce(d.language, d.lang, 'other'), d.p_negative
-FROM responses r
-JOIN mentions m ON m.id = r.mention_id
-JOIN mentions d ON d.id = r.response_id
-WHERE r.response_id IS NOT NULL AND r.quality IS NULL
-"""
-
-FOLLOWUP_SQL = """
-SELECT f.id, f.p_negative, f.sentiment FROM mentions f
-WHERE f.source = ? AND f.thread_id IS NOT DISTINCT FROM ? AND lower(f.author) = lower(?)
-  AND NOT f.official AND f.published_at > ? AND f.id <> ?
-ORDER BY f.published_at, f.id LIMIT 1
+WITH todo AS (
+    SELECT r.mention_id, r.response_id, r.responded_at, r.delay_hours
+    FROM responses r WHERE r.response_id IS NOT NULL AND r.quality IS NULL
+),
+followups AS (  -- the critic's first own mention in the thread after the response
+    SELECT t.mention_id, f.id AS followup_id, f.p_negative AS followup_neg, f.sentiment AS followup_sentiment
+    FROM todo t
+    JOIN mentions m ON m.id = t.mention_id
+    JOIN mentions f ON f.source = m.source AND f.thread_id IS NOT DISTINCT FROM m.thread_id
+        AND lower(f.author) = lower(m.author) AND NOT f.official AND f.published_at > t.responded_at
+        AND f.id <> m.id
+    QUALIFY row_number() OVER (PARTITION BY t.mention_id ORDER BY f.published_at, f.id) = 1
+)
+SELECT t.mention_id, m.published_at, t.responded_at, t.delay_hours,
+       m.text, coalesce(m.language, m.lang, 'other'), m.p_negative,
+       d.text, coalesce(d.language, d.lang, 'other'), d.p_negative,
+       f.followup_id, f.followup_neg, f.followup_sentiment
+FROM todo t
+JOIN mentions m ON m.id = t.mention_id
+JOIN mentions d ON d.id = t.response_id
+LEFT JOIN followups f ON f.mention_id = t.mention_id
 """
 
 
@@ -57,27 +65,33 @@ def refresh(con: duckdb.DuckDBPyConnection, cfg: ResponsesConfig, dump: Callable
         if is_template:
             templates.add(text)
     hours = business_hours_of(cfg)
-    updates = []
-    for (mention_id, _response_id, published, responded, delay, text, lang, p_neg, author, source,
-         thread, reply, reply_lang, reply_neg) in pending:
+    records = []
+    for (mention_id, published, responded, delay, text, lang, p_neg, reply, reply_lang, reply_neg,
+         followup_id, followup_neg, followup_sentiment) in pending:
         business = timing.business_hours_between(published, responded, hours) if cfg.business_hours.enabled \
             else None
         result = quality.score_reply(
             text, reply, criticism_lang=lang, reply_lang=reply_lang, reply_negative_prob=reply_neg,
             template=reply in templates,
         )
-        follow = con.execute(FOLLOWUP_SQL, [source, thread, author, responded, mention_id]).fetchone()
-        out = outcome.assess_outcome(p_neg if p_neg is not None else 0.5,
-                                     follow[1] if follow is not None else None)
-        updates.append((
-            business, timing.sla_breached(delay, cfg.sla_hours), float(result.score),
-            dump({k: c.to_dict() for k, c in result.components.items()}), follow[0] if follow else None, follow[2] if follow else None,
-            out.status, mention_id,
-        ))
-    con.executemany(
-        """UPDATE responses SET business_delay_hours = ?, sla_breached = ?, quality = ?,
-               quality_components = ?, followup_id = ?, followup_sentiment = ?, outcome = ?
-           WHERE mention_id = ?""",
-        updates,
-    )
-    return len(updates)
+        out = outcome.assess_outcome(p_neg if p_neg is not None else 0.5, followup_neg)
+        records.append({
+            "mention_id": mention_id, "business_delay_hours": business,
+            "sla_breached": timing.sla_breached(delay, cfg.sla_hours), "quality": float(result.score),
+            "quality_components": dump({k: c.to_dict() for k, c in result.components.items()}),
+            "followup_id": followup_id, "followup_sentiment": followup_sentiment, "outcome": out.status,
+        })
+    frame = pd.DataFrame.from_records(records)
+    frame["followup_id"] = frame["followup_id"].astype("Int64")
+    frame["business_delay_hours"] = frame["business_delay_hours"].astype("Float64")
+    con.complete()
+    con.register("response_details", frame)
+    try:
+        con.execute(
+            """UPDATE responses SET business_delay_hours = d.business_delay_hours, sla_breached = d.sla_breached,
+                   quality = d.quality, quality_components = d.quality_components, followup_id = d.followup_id,
+                   followup_sentiment = d.followup_sentiment, outcome = d.outcome
+               FROM response_details d WHERE responses.mention_id = d.mention_id""")
+    finally:
+        con.unregister("response_details")
+    return len(records)

@@ -23,7 +23,7 @@ sources:
   - name: tp
     type: trustpilot
     schedule: "0 6 * * *"
-    options: {}
+    options: {domain: nordlys.no}
 alerts:
   channels:
     - name: hr-slack
@@ -47,7 +47,7 @@ def test_valid_config_with_secret_from_environment() -> None:
         (GOOD.replace("schedule: 30m", "schedule: often"), {"SLACK_URL": "x://"},
          "rykte.yaml:9: sources[0].schedule: invalid schedule 'often'"),
         (GOOD, {}, "rykte.yaml:17: alerts.channels[0].url: environment variable SLACK_URL is not set"),
-        (GOOD.replace("    options: {}", "    options: {nonsense: 1}"), {"SLACK_URL": "x://"},
+        (GOOD.replace("    options: {domain: nordlys.no}", "    options: {domain: nordlys.no, nonsense: 1}"), {"SLACK_URL": "x://"},
          "rykte.yaml:13: sources[1].options.nonsense: unknown key"),
         (GOOD + "analysis:\n  batch_size: many\n", {"SLACK_URL": "x://"},
          "rykte.yaml:19: analysis.batch_size: Input should be a valid integer"),
@@ -70,12 +70,12 @@ def test_optional_secret_may_be_empty() -> None:
 
 
 def test_shipped_example_configs_are_valid(repo_root: Path) -> None:
-    env = {"DEMO_BASE_URL": "http://127.0.0.1:1"}
-    for name in ("example.yaml", "demo.yaml"):
-        path = repo_root / "config" / name
-        cfg = load_config(path, env=env)
-        assert cfg.company.name
-    example = load_config(repo_root / "config" / "example.yaml", env=env)
+    from pipeline.demo.world import DemoWorld
+
+    with DemoWorld() as world:
+        demo = load_config(repo_root / "config" / "demo.yaml", env=world.env)
+    assert {s.type for s in demo.sources} >= {"news", "reddit", "hackernews", "mastodon", "bluesky", "trustpilot"}
+    example = load_config(repo_root / "config" / "example.yaml", env={})
     types = {s.type for s in example.sources}
     assert types >= {"news", "reddit", "hackernews", "mastodon", "bluesky", "trustpilot", "web",
                      "linkedin", "facebook", "instagram"}
