@@ -103,7 +103,8 @@ class QualityResult:
 # Each category is compiled once into a single alternation with Unicode word boundaries.
 # --------------------------------------------------------------------------------------------
 
-_W = r"(?:\w+ ){0,2}"  # up to two filler words
+# up to two filler words, but never a negation ("vi har ikke endret" is not an action)
+_W = r"(?:(?!(?:ikke|ikkje|inte|not|never|aldri|aldrig|ingen)(?!\w))\w+ ){0,2}"
 _WEEKDAYS = (
     r"(?:mandag|tirsdag|tysdag|onsdag|torsdag|fredag|måndag|tisdag|monday|tuesday|wednesday|thursday|friday)"
 )

@@ -167,6 +167,9 @@ def test_action_concrete_vague_none() -> None:
     assert value(PAY, "Takk for innlegget.", "action") == 0.0
     # negated passive is not an action
     assert value(PAY, "Overtiden er ikke utbetalt ennå.", "action") == 0.0
+    assert value(PAY, "Vi har ikke endret noe.", "action") == 0.0
+    assert value("Low pay.", "We have not changed anything.", "action", "en") == 0.0
+    assert value("Låg lön.", "Vi har inte ändrat något.", "action", "sv") == 0.0
     assert value("Too much overtime.", "We'll look into it.", "action", "en") == 0.35
     assert (
         value("Too much overtime.", "We are hiring two more people who start next month.", "action", "en")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.responses.timing import (
     BusinessHours,
@@ -272,3 +274,26 @@ def test_weekend_workers() -> None:
     # A Sun-Thu week: Sat 7 Feb 2026 is off, Sun 8 Feb counts (08-16 CET = 07-15 UTC)
     cfg = BusinessHours(workdays=(6, 0, 1, 2, 3))
     assert business_hours_between(utc(2026, 2, 7), utc(2026, 2, 9), cfg) == 8.0
+
+
+# --------------------------------------------------------------------------- properties
+
+_instants = st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2027, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_instants, _instants, _instants)
+def test_business_hours_are_additive_and_bounded(a: datetime, b: datetime, c: datetime) -> None:
+    a, b, c = sorted((a, b, c))
+    ab, bc, ac = (business_hours_between(x, y, OSLO) for x, y in ((a, b), (b, c), (a, c)))
+    assert ac == pytest.approx(ab + bc, abs=1e-9)
+    assert 0.0 <= ac <= wall_hours_between(a, c) + 1e-9
+    # never more than 8 h per started calendar day
+    assert ac <= 8.0 * ((c - a).days + 2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_instants, st.floats(min_value=0, max_value=200))
+def test_add_business_hours_inverse_property(a: datetime, hours: float) -> None:
+    end = add_business_hours(a, hours, OSLO)
+    assert business_hours_between(a, end, OSLO) == pytest.approx(hours, abs=1e-6)
