@@ -254,7 +254,8 @@ def dashboard(ctx: click.Context, port: int) -> None:
     from pipeline.dashboard_launch import dashboard_command_args
 
     app = _ctx(ctx)
-    args = dashboard_command_args(app.data_dir.resolve(), port)
+    args = dashboard_command_args(app.data_dir.resolve(), port,
+                                  sla_hours=app.config(required=False).responses.sla_hours)
     click.echo(f"Dashboard: http://127.0.0.1:{port}")
     raise SystemExit(subprocess.call(args))
 

@@ -49,7 +49,7 @@ def process_batch(
     resolve_threads(con)
     from pipeline.store import inbox
 
-    result.corrections = inbox.ingest_label_corrections(con, data.root)
+    result.corrections = inbox.ingest_label_corrections(con, data.root, cfg.analysis.criticism_threshold)
     if analyze:
         from pipeline.analysis.stage import analyze as run_analysis
 
@@ -66,7 +66,7 @@ def process_batch(
         from pipeline.alerts.outbox import enqueue_new_criticism
 
         result.alerts_queued = enqueue_new_criticism(con, cfg.alerts)
-        delivered = deliver_pending(con, cfg.alerts)
+        delivered = deliver_pending(con, cfg.alerts, timezone=cfg.responses.timezone)
         result.alerts_sent, result.alerts_failed = delivered.sent, delivered.failed
     publish_snapshot(con, data)
     return result

@@ -44,6 +44,12 @@ class Service:
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
             self._con = connect_writer(self.data)
+            if self.cfg.alerts.channels:
+                from pipeline.alerts.deliver import recover_interrupted, validate_channels
+
+                validate_channels(self.cfg.alerts)  # a bad apprise URL: exit 2 naming the channel
+                # the one writer is starting: a delivery still 'sending' was interrupted by a crash
+                recover_interrupted(self._con, expired_only=False)
             recovered = ingest_leftovers(self._con, self.data)
             if recovered:
                 log.warning("ingested %d crawl(s) left staged by an interrupted run", len(recovered))
@@ -100,7 +106,7 @@ class Service:
 
     def write_report(self, *, week: str | None = None, now: datetime | None = None, current_week: bool = False,
                      send: bool = False) -> str:
-        from pipeline.reports.weekly import build_report, send_report
+        from pipeline.reports.weekly import build_report, record_delivery, send_report
 
         if current_week and week is None:
             iso = (now or utcnow()).isocalendar()
@@ -110,8 +116,7 @@ class Service:
         if send and self.cfg.reports.recipients:
             errors = send_report(paths, self.cfg.reports.recipients)
             with self.lock:
-                self.con.execute("UPDATE reports SET sent_at = ?, last_error = ? WHERE week = ?",
-                                 [None if errors else utcnow(), "; ".join(errors) or None, paths.week])
+                record_delivery(self.con, paths.week, errors)
         return str(paths.pdf)
 
     def retry_alerts(self) -> None:
@@ -120,7 +125,7 @@ class Service:
         from pipeline.alerts.deliver import deliver_pending
 
         with self.lock:
-            deliver_pending(self.con, self.cfg.alerts)
+            deliver_pending(self.con, self.cfg.alerts, timezone=self.cfg.responses.timezone)
 
     def run_forever(self) -> None:  # pragma: no cover - exercised by `rykte run` by hand
         from apscheduler.schedulers.blocking import BlockingScheduler

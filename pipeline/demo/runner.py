@@ -48,7 +48,8 @@ def run_demo(app: AppContext, *, once: bool, dashboard_port: int, world_port: in
             return
         from pipeline.dashboard_launch import dashboard_command_args
 
-        dashboard = subprocess.Popen(dashboard_command_args(data.root.resolve(), dashboard_port))
+        dashboard = subprocess.Popen(dashboard_command_args(data.root.resolve(), dashboard_port,
+                                                           sla_hours=cfg.responses.sla_hours))
         echo(f"Dashboard: http://127.0.0.1:{dashboard_port}   (Ctrl-C stops the demo)")
         service.run_forever()
     except KeyboardInterrupt:

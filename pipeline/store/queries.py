@@ -298,35 +298,18 @@ def open_past_sla(con: duckdb.DuckDBPyConnection, *, now: datetime, sla_hours: f
 
 
 # Plain-language explanations of reply-quality components (names from pipeline.responses.quality).
-COMPONENT_EXPLANATIONS: dict[str, str] = {
-    "apology": "Svaret beklager eller anerkjenner problemet.",
-    "acknowledge": "Svaret anerkjenner problemet kritikeren beskriver.",
-    "acknowledgement": "Svaret anerkjenner problemet kritikeren beskriver.",
-    "empathy": "Svaret viser forståelse for kritikerens situasjon.",
-    "personal": "Svaret er personlig (navn, konkrete detaljer), ikke et standardsvar.",
-    "personalization": "Svaret er personlig (navn, konkrete detaljer), ikke et standardsvar.",
-    "personalised": "Svaret er personlig (navn, konkrete detaljer), ikke et standardsvar.",
-    "specific": "Svaret tar opp det kritikken faktisk handler om.",
-    "specificity": "Svaret tar opp det kritikken faktisk handler om.",
-    "relevance": "Svaret tar opp det kritikken faktisk handler om.",
-    "addresses": "Svaret tar opp det kritikken faktisk handler om.",
-    "overlap": "Svaret tar opp det kritikken faktisk handler om.",
-    "action": "Svaret sier hva som skjer videre eller tilbyr en løsning.",
-    "next_step": "Svaret sier hva som skjer videre eller tilbyr en løsning.",
-    "next_steps": "Svaret sier hva som skjer videre eller tilbyr en løsning.",
-    "contact": "Svaret gir en vei videre (kontaktpunkt, direktemelding).",
-    "account": "Svaret forklarer hva som skjedde, uten å legge skylden på kritikeren.",
-    "private_channel": "Personlige saker flyttes til en privat kanal med en navngitt kontakt.",
-    "modesty": "Ærlig og nøktern tone, uten overdrivelser og superlativer.",
-    "template": "Standardsvar: samme tekst er brukt på mange innlegg (trekker ned).",
-    "not_template": "Svaret er ikke et gjenbrukt standardsvar.",
-    "tone": "Tonen i svaret er rolig og vennlig (ikke negativ).",
-    "politeness": "Tonen i svaret er rolig og vennlig.",
-    "language": "Svaret er skrevet på samme språk som kritikken.",
-    "same_language": "Svaret er skrevet på samme språk som kritikken.",
-    "language_match": "Svaret er skrevet på samme språk som kritikken.",
-    "length": "Svaret er langt nok til å si noe konkret.",
-    "timeliness": "Svaret kom innen SLA.",
+COMPONENT_EXPLANATIONS: dict[str, str] = {  # the components of pipeline/responses/quality.py
+    "acknowledge": "Svaret anerkjenner problemet og takker for tilbakemeldingen.",
+    "empathy": "Svaret viser forståelse, og beklager der bedriften har skyld.",
+    "account": "Svaret forklarer hva som skjedde uten å legge skylda på kritikeren.",
+    "action": "Svaret sier hva som skjer videre eller hva som rettes opp.",
+    "private_channel": "Svaret flytter saken til en privat kanal med en navngitt kontaktperson.",
+    "personal": "Svaret er personlig, ikke et standardsvar som går igjen i mange svar.",
+    "specific": "Svaret tar opp de konkrete punktene i kritikken.",
+    "language": "Svaret er skrevet på kritikerens språk.",
+    "tone": "Svaret har en profesjonell tone, uten forsvar eller avfeiing.",
+    "modesty": "Svaret er ærlig og nøkternt, uten en haug av superlativer.",
+    "length": "Svaret har en fornuftig lengde.",
 }
 
 
