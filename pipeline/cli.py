@@ -285,13 +285,10 @@ def stats_import(ctx: click.Context, file: Path) -> None:
 
 
 def _register_analysis_commands() -> None:
-    try:  # TEMPORARY until the analysis commands land
-        from pipeline.analysis.commands import classify, model
-    except ImportError:
-        return
+    from pipeline.analysis.commands import classify_cmd, model_group
 
-    cli.add_command(model)
-    cli.add_command(classify)
+    cli.add_command(model_group)
+    cli.add_command(classify_cmd)
 
 
 _register_analysis_commands()

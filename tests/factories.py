@@ -151,9 +151,9 @@ def sample_world(now: datetime) -> list[dict[str, Any]]:
     return [
         m("c1", text="Lønna kommer alltid for sent, og ledelsen svarer ikke på e-post.", at=now - 3 * d,
           p_negative=0.92, aspects=["lønn", "ledelse"], quality=0.8, outcome="resolved",
-          components={"apology": {"value": 1.0, "weight": 0.3, "evidence": "beklager"},
+          components={"empathy": {"value": 1.0, "weight": 0.3, "evidence": "beklager"},
                       "specific": {"value": 0.8, "weight": 0.4, "evidence": "lønn"},
-                      "template": {"value": 0.0, "weight": 0.3, "evidence": None}}),
+                      "personal": {"value": 0.0, "weight": 0.3, "evidence": None}}),
         m("r1", parent="c1", author="acme_no", official=True, at=now - 3 * d + 2 * h,
           text="Hei! Vi beklager at lønna kom sent. Vi har rettet feilen i lønnssystemet.", p_negative=0.1),
         m("f1", parent="r1", author="ola", at=now - 3 * d + 5 * h, text="Takk, det hjalp!", p_negative=0.05),

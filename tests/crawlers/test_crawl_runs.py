@@ -16,8 +16,8 @@ from pipeline.config.loader import parse_config
 from pipeline.config.model import RykteConfig
 from pipeline.ingest.staging import ingest_leftovers
 from pipeline.service import Service
-from pipeline.store.db import DataDir, connect_writer
 from pipeline.status import source_statuses
+from pipeline.store.db import DataDir, connect_writer
 from tests.crawlers.conftest import FixtureServer
 
 

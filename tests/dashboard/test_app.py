@@ -137,7 +137,7 @@ def test_inbox_filters_thread_and_label_correction(world, monkeypatch):
     text = "\n".join(md.value for md in at.markdown)
     assert "Offisielt svar fra virksomheten" in text and "første svar" in text
     comps = at.dataframe[1].value
-    assert list(comps["Komponent"]) == ["apology", "specific", "template"]
+    assert list(comps["Komponent"]) == ["empathy", "specific", "personal"]
     assert comps["Forklaring"].str.len().min() > 0
     assert {m.label: m.value for m in at.metric}["Svarkvalitet"] == "0,80"
 
