@@ -122,7 +122,8 @@ class NewsSpider(RykteSpider):
                 self.record_error("encoding", response.url, f"feed encoding: {exc}")
             elif not entries or "SAX" in name or "Undeclared" in name or "NonXML" in name:
                 self.record_error("xml", response.url, f"malformed feed: {name}: {exc}")
-        if not entries and not parsed.bozo:
+        if not entries and not parsed.bozo and not google:
+            # a search that finds nothing is a normal answer; a configured feed with no entries is not
             self.record_error("empty_page", response.url, "feed without entries")
         for raw, full in entries:
             if raw.published is None:
