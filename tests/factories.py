@@ -150,7 +150,7 @@ def sample_world(now: datetime) -> list[dict[str, Any]]:
     d = timedelta(days=1)
     return [
         m("c1", text="Lønna kommer alltid for sent, og ledelsen svarer ikke på e-post.", at=now - 3 * d,
-          p_negative=0.92, aspects=["lønn", "ledelse"], quality=0.8, outcome="resolved",
+          p_negative=0.92, aspects=["lønn", "ledelse"], quality=80.0, outcome="resolved",
           components={"empathy": {"value": 1.0, "weight": 0.3, "evidence": "beklager"},
                       "specific": {"value": 0.8, "weight": 0.4, "evidence": "lønn"},
                       "personal": {"value": 0.0, "weight": 0.3, "evidence": None}}),
@@ -158,7 +158,7 @@ def sample_world(now: datetime) -> list[dict[str, Any]]:
           text="Hei! Vi beklager at lønna kom sent. Vi har rettet feilen i lønnssystemet.", p_negative=0.1),
         m("f1", parent="r1", author="ola", at=now - 3 * d + 5 * h, text="Takk, det hjalp!", p_negative=0.05),
         m("c2", author="kari", text="Turnusen er helt umulig å planlegge livet rundt.", at=now - 2 * d,
-          p_negative=0.85, aspects=["arbeidstid"], quality=0.4, outcome="no_followup"),
+          p_negative=0.85, aspects=["arbeidstid"], quality=40.0, outcome="no_followup"),
         m("r2", parent="c2", author="acme_no", official=True, at=now - 2 * d + 30 * h,
           text="Takk for tilbakemeldingen. Send oss en melding.", p_negative=0.2),
         m("c3", author="per", text="Sjefen min er grusom og ingen bryr seg.", at=now - 40 * h,
@@ -170,7 +170,7 @@ def sample_world(now: datetime) -> list[dict[str, Any]]:
         m("n1", author="anne", text="Noen som vet når de åpner nytt kontor i Bergen?", at=now - 4 * d,
           p_negative=0.3, sentiment="neutral"),
         m("t1", source="trustpilot", author="Gunnar", text="Elendig arbeidsgiver, høyt sykefravær.",
-          at=now - 5 * d, rating=1, p_negative=0.9, aspects=["arbeidsmiljø"], quality=0.3,
+          at=now - 5 * d, rating=1, p_negative=0.9, aspects=["arbeidsmiljø"], quality=30.0,
           outcome="unresolved"),
         m("t1r", source="trustpilot", parent="t1", author="Acme AS", official=True, at=now - 5 * d + 4 * h,
           text="Takk for tilbakemeldingen. Send oss en melding."),
@@ -178,7 +178,7 @@ def sample_world(now: datetime) -> list[dict[str, Any]]:
           p_negative=0.6),
         m("t3", source="trustpilot", author="Stig", text="Dårlig opplæring, men fine folk.",
           at=now - 6 * d + 10 * h, rating=2, p_negative=0.55, aspects=["opplæring"], language="en",
-          quality=0.6, outcome="no_followup"),
+          quality=60.0, outcome="no_followup"),
         # an edited review: the reply is dated before the (re-dated) review → clock anomaly
         m("t3r", source="trustpilot", parent="t3", author="Acme AS", official=True, at=now - 6 * d + 8 * h,
           text="Vi jobber med opplæringen, takk for at du sier ifra."),

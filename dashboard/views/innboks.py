@@ -112,7 +112,7 @@ else:
                 "regnes som 0.")
     comps: pd.DataFrame = tv["components"]
     if not comps.empty:
-        st.markdown("**Slik er kvaliteten regnet ut** – hver komponent gir 0–1 og teller med sin vekt:")
+        st.markdown("**Slik er kvaliteten regnet ut** – hver komponent gir 0–1 og teller med sin vekt (sum 0–100):")
         st.dataframe(comps.rename(columns={"component": "Komponent", "value": "Verdi", "weight": "Vekt",
                                            "evidence": "Belegg i teksten", "explanation": "Forklaring"}),
                      hide_index=True, width="stretch")

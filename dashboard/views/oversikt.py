@@ -52,7 +52,7 @@ row1[2].metric("Svarrate på kritikk", fmt_pct(k["response_rate"]),
                     "virksomheten i samme tråd.")
 row1[3].metric("Snitt svarkvalitet", fmt_quality(k["quality_mean"]),
                _delta_q(k["quality_mean"], prev["quality_mean"]), border=True,
-               help="Gjennomsnittlig kvalitet (0–1) på virksomhetens første svar på kritikk.")
+               help="Gjennomsnittlig kvalitet (0–100) på virksomhetens første svar på kritikk.")
 row2 = st.columns(4)
 fr, fr_prev = k["first_response_hours"], prev["first_response_hours"]
 row2[0].metric("Median første svar", fmt_hours(fr["median"]), _delta_h(fr["median"], fr_prev["median"]),

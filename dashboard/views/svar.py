@@ -30,7 +30,7 @@ with left:
 with right:
     st.altair_chart(charts.band_chart(
         common.q("quality_distribution", ctx.since, ctx.until, ctx.source), "band", "answered",
-        title="Svarkvalitet", x_title="Kvalitet (0–1)", colour=charts.GREEN), width="stretch")
+        title="Svarkvalitet", x_title="Kvalitet (0–100)", colour=charts.GREEN), width="stretch")
 
 st.altair_chart(charts.outcome_chart(common.q("outcomes", ctx.since, ctx.until, ctx.source)), width="stretch")
 st.caption("Løst: kritikeren skrev igjen og var tydelig mindre negativ. Ikke løst: like negativ. "

@@ -109,7 +109,7 @@ def kpi_rows(cur: dict[str, Any], prev: dict[str, Any]) -> list[dict[str, str]]:
          "hours", True),
         ("P90 første svar", cur["first_response_hours"]["p90"], prev["first_response_hours"]["p90"], "hours",
          True),
-        ("Snitt svarkvalitet (0–1)", cur["quality_mean"], prev["quality_mean"], "quality", False),
+        ("Snitt svarkvalitet (0–100)", cur["quality_mean"], prev["quality_mean"], "quality", False),
         ("Klokkeavvik", cur["clock_anomalies"], prev["clock_anomalies"], "int", None),
         ("Innlegg fra virksomheten", cur["official_mentions"], prev["official_mentions"], "int", None),
     ]
@@ -163,7 +163,7 @@ def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now
             title="Tid til første svar", x_title="Svartid").properties(width=280)),
         "quality": _png_data_uri(charts.band_chart(
             queries.quality_distribution(con, monday, next_monday), "band", "answered",
-            title="Svarkvalitet", x_title="Kvalitet (0–1)", colour=charts.GREEN).properties(width=280)),
+            title="Svarkvalitet", x_title="Kvalitet (0–100)", colour=charts.GREEN).properties(width=280)),
     }
 
     crit = queries.criticism_inbox(con, monday, next_monday, now=now, sla_hours=sla)

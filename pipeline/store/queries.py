@@ -463,15 +463,15 @@ def responded_criticisms(con: duckdb.DuckDBPyConnection, since: date | datetime 
     ).df()
 
 
-QUALITY_BINS = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0000001]
-QUALITY_LABELS = ["0,0–0,2", "0,2–0,4", "0,4–0,6", "0,6–0,8", "0,8–1,0"]
+QUALITY_BINS = [0.0, 20.0, 40.0, 60.0, 80.0, 100.0001]
+QUALITY_LABELS = ["0–20", "20–40", "40–60", "60–80", "80–100"]
 DELAY_BINS = [0.0, 1.0, 4.0, 8.0, 24.0, 72.0, float("inf")]
 DELAY_LABELS = ["< 1 t", "1–4 t", "4–8 t", "8–24 t", "1–3 døgn", "> 3 døgn"]
 
 
 def quality_distribution(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
                          until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
-    """Answered criticism counted per quality band (0..1 in steps of 0.2)."""
+    """Answered criticism counted per quality band (0..100 in steps of 20)."""
     df = responded_criticisms(con, since, until, source)
     q = df["quality"].dropna().astype(float)
     bands = pd.cut(q, QUALITY_BINS, labels=QUALITY_LABELS, right=False, include_lowest=True)

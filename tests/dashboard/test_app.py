@@ -139,7 +139,7 @@ def test_inbox_filters_thread_and_label_correction(world, monkeypatch):
     comps = at.dataframe[1].value
     assert list(comps["Komponent"]) == ["empathy", "specific", "personal"]
     assert comps["Forklaring"].str.len().min() > 0
-    assert {m.label: m.value for m in at.metric}["Svarkvalitet"] == "0,80"
+    assert {m.label: m.value for m in at.metric}["Svarkvalitet"] == "80,0"
 
     # correct the label → a line in the inbox file → the service ingests it once
     mention_id = at.selectbox(key="inbox_thread").value

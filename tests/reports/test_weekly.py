@@ -67,7 +67,7 @@ def test_pdf_text_shows_week_letters_and_the_metrics(built):
                              fmt_hours(prev["first_response_hours"]["median"])),
         "P90førstesvar": (fmt_hours(k["first_response_hours"]["p90"]),
                           fmt_hours(prev["first_response_hours"]["p90"])),
-        "Snittsvarkvalitet(0–1)": (fmt_quality(k["quality_mean"]), fmt_quality(prev["quality_mean"])),
+        "Snittsvarkvalitet(0–100)": (fmt_quality(k["quality_mean"]), fmt_quality(prev["quality_mean"])),
         "Klokkeavvik": (fmt_int(k["clock_anomalies"]), fmt_int(prev["clock_anomalies"])),
     }
     for label, (cur, before) in rows.items():
