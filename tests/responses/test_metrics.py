@@ -148,3 +148,33 @@ def test_cli_import_and_metrics_json(tmp_path: Path, fixtures_dir: Path) -> None
     assert m["official_mentions"] == 5
     bad = run_rykte("--data-dir", str(data), "metrics", "--json", "--since", "March")
     assert bad.returncode == 2 and "--since" in bad.stderr
+
+
+def test_root_replies_employees_dst_and_holidays(tmp_path: Path, fixtures_dir: Path) -> None:
+    """threads_more.jsonl, with business hours 08–16 Oslo time:
+    - x2, an employee's criticism under a news post: the company answers the post (x3), not x2, so x2
+      is unanswered while the post x1 is answered after 2 h.
+    - y1 Sat 28 Mar 15:00 (+01:00), answered Mon 30 Mar 09:00 (+02:00, after the DST change):
+      14:00Z → 07:00Z = 41 h on the 24/7 clock, 1 business hour (Monday 08–09).
+    - z1 Wed 13 May 15:00, answered Fri 15 May 09:00 across Ascension Day (Thu 14 May 2026):
+      42 h, business hours 15–16 Wednesday + 08–09 Friday = 2.
+    """
+    con = connect_writer(DataDir(tmp_path))
+    upsert_mentions(con, parse_file(fixtures_dir / "threads_more.jsonl").rows)
+    sync_official_accounts(con, {"reddit": {"nordlyslogistikk"}})
+    resolve_official(con)
+    resolve_threads(con)
+    con.execute("UPDATE mentions SET p_negative = CASE WHEN external_id IN ('x2', 'y1', 'z1') THEN 0.9 ELSE 0.1 END")
+    refresh_criticism(con, 0.5)
+    link_responses(con, ResponsesConfig())
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT m.external_id, d.external_id, r.delay_hours, r.business_delay_hours, r.sla_breached "
+        "FROM responses r JOIN mentions m ON m.id = r.mention_id LEFT JOIN mentions d ON d.id = r.response_id"
+    ).fetchall()}
+    assert rows["x2"][0] is None
+    assert rows["x1"][:2] == ("x3", pytest.approx(2.0))
+    assert rows["y1"] == ("y2", pytest.approx(41.0), pytest.approx(1.0), True)
+    assert rows["z1"] == ("z2", pytest.approx(42.0), pytest.approx(2.0), True)
+    m = compute_metrics(con)
+    assert m["criticisms"] == 3 and m["criticisms_responded"] == 2  # the employee's criticism counts
+    assert m["first_response_hours"]["median"] == pytest.approx(41.5)
