@@ -120,3 +120,27 @@ def test_scrapy_list_works_from_root_and_crawlers(repo_root: Path, cwd: str) -> 
     assert out.returncode == 0, out.stderr
     assert set(out.stdout.split()) == {"news", "reddit", "hackernews", "mastodon", "bluesky", "trustpilot", "web",
                                        "linkedin", "facebook", "instagram"}
+
+
+def test_every_failure_kind_is_counted_in_crawl_runs(server: FixtureServer, tmp_path: Path) -> None:
+    """The failure crawl of test_failures.py, through the service: each kind lands in crawl_runs."""
+    from tests.crawlers.test_failures import QUERIES, serve_failures
+
+    serve_failures(server)
+    cfg = config(server.url)
+    cfg.sources[0].options = {"queries": QUERIES}
+    cfg.crawling.timeout = 1
+    service = Service(cfg, DataDir(tmp_path / "data"), analyze=False)
+    try:
+        result = service.crawl("hn")
+        con = service.con
+        kinds = json.loads(con.execute("SELECT error_kinds FROM crawl_runs WHERE source_name = 'hn'").fetchall()[0][0])
+        ids = {r[0] for r in con.execute("SELECT external_id FROM mentions").fetchall()}
+    finally:
+        service.close()
+    assert result.status == "partial"
+    for kind in ("http", "json", "encoding", "truncated", "redirect_loop", "timeout", "empty_page", "connection",
+                 "missing_date"):
+        assert kinds.get(kind, 0) >= 1, (kind, kinds)
+    assert result.errors == sum(kinds.values())
+    assert {"41000001", "41000010", "40900001", "41000200"} <= ids  # items around the failures are kept

@@ -26,12 +26,8 @@ from tests.crawlers.conftest import (
 QUERIES = ["ok", "http404", "http503", "flaky", "json", "enc", "trunc", "loop", "slow", "empty", "conn"]
 
 
-@pytest.fixture(scope="module")
-def hn(
-    fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[CrawlResult, FixtureServer]:
-    s = fixture_server
-    s.reset()
+def serve_failures(s: FixtureServer) -> None:
+    """One Hacker News search query per failure kind (QUERIES), plus the good pages around them."""
     path = "/api/v1/search_by_date"
     s.add(path, "hackernews/search_p0.json", query={"query": "ok"})
     s.add("/api/v1/items/41000001", "hackernews/item_41000001.json")
@@ -64,6 +60,15 @@ def hn(
     s.add(path, "hackernews/search_p0.json", delay=2.5, query={"query": "slow"})
     s.add(path, body=b"", query={"query": "empty"})
     s.add(path, redirect_to=f"http://127.0.0.1:{free_port()}/gone", query={"query": "conn"})
+
+
+@pytest.fixture(scope="module")
+def hn(
+    fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[CrawlResult, FixtureServer]:
+    s = fixture_server
+    s.reset()
+    serve_failures(s)
     res = run_crawl(
         tmp_path_factory.mktemp("failures"),
         "hackernews",
