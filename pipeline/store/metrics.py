@@ -29,7 +29,8 @@ def refresh_criticism(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
     )
 
 
-def _bound(d: date | datetime | None) -> datetime | None:
+def window_bound(d: date | datetime | None) -> datetime | None:
+    """A window bound as a naive UTC datetime: a date means its UTC midnight."""
     if d is None:
         return None
     if isinstance(d, datetime):
@@ -56,10 +57,10 @@ def compute_metrics(
     params: list[Any] = []
     if since is not None:
         where.append("m.published_at >= ?")
-        params.append(_bound(since))
+        params.append(window_bound(since))
     if until is not None:
         where.append("m.published_at < ?")
-        params.append(_bound(until))
+        params.append(window_bound(until))
     if source is not None:
         where.append("m.source = ?")
         params.append(source)
@@ -108,8 +109,8 @@ def compute_metrics(
         by_source[src] = {"mentions": n, "criticisms": c, "criticisms_responded": cr,
                           "response_rate": _rate(cr, c)}
     return {
-        "since": _bound(since).date().isoformat() if since is not None else None,  # type: ignore[union-attr]
-        "until": _bound(until).date().isoformat() if until is not None else None,  # type: ignore[union-attr]
+        "since": window_bound(since).date().isoformat() if since is not None else None,  # type: ignore[union-attr]
+        "until": window_bound(until).date().isoformat() if until is not None else None,  # type: ignore[union-attr]
         "source": source,
         "mentions": mentions,
         "official_mentions": official,

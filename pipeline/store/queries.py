@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.errors import RykteError
-from pipeline.store.metrics import compute_metrics
+from pipeline.store.metrics import compute_metrics, window_bound
 from pipeline.store.snapshot import open_snapshot
 
 T = TypeVar("T")
@@ -67,24 +67,16 @@ def read_snapshot(path: Path, fn: Callable[..., T], *args: Any, **kwargs: Any) -
 # Helpers
 
 
-def _bound(d: date | datetime | None) -> datetime | None:
-    if d is None:
-        return None
-    if isinstance(d, datetime):
-        return d
-    return datetime.combine(d, time())
-
-
 def _window_sql(since: date | datetime | None, until: date | datetime | None, source: str | None,
                 alias: str = "m") -> tuple[str, list[Any]]:
     where: list[str] = ["true"]
     params: list[Any] = []
     if since is not None:
         where.append(f"{alias}.published_at >= ?")
-        params.append(_bound(since))
+        params.append(window_bound(since))
     if until is not None:
         where.append(f"{alias}.published_at < ?")
-        params.append(_bound(until))
+        params.append(window_bound(until))
     if source is not None:
         where.append(f"{alias}.source = ?")
         params.append(source)
