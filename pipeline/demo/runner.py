@@ -15,14 +15,30 @@ from pipeline.config.loader import load_config
 from pipeline.context import AppContext
 from pipeline.demo.world import DemoWorld
 from pipeline.service import Service
+from pipeline.store.db import DataDir
 from pipeline.store.metrics import compute_metrics
 
-DEMO_CONFIG = Path(__file__).resolve().parents[2] / "config" / "demo.yaml"
+REPO = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO / "config" / "demo.yaml"
+INSTALLED_MODELS = REPO / "data" / "models"  # where `make setup` installs the model
+
+
+def share_installed_model(data: DataDir) -> None:
+    """Let a fresh demo data dir use the model `make setup` installed instead of converting it again."""
+    models = data.models
+    if models.is_symlink() or (models.exists() and any(models.iterdir())):
+        return
+    if not (INSTALLED_MODELS / "base").exists() or models.resolve() == INSTALLED_MODELS.resolve():
+        return
+    if models.exists():
+        models.rmdir()
+    models.symlink_to(INSTALLED_MODELS, target_is_directory=True)
 
 
 def run_demo(app: AppContext, *, once: bool, dashboard_port: int, world_port: int,
              echo: Callable[[str], None]) -> None:
     data = app.data.ensure()
+    share_installed_model(data)
     world = DemoWorld(port=world_port).start()
     dashboard: subprocess.Popen[bytes] | None = None
     service: Service | None = None
