@@ -311,6 +311,10 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
+    except Exception as exc:  # a failure of ours or of the environment: one line, traceback with -vv
+        logging.getLogger("rykte").debug("unexpected failure", exc_info=True)
+        click.echo(f"rykte: error: {type(exc).__name__}: {exc} (run with -vv for the traceback)", err=True)
+        raise SystemExit(1) from None
     raise SystemExit(rv if isinstance(rv, int) else 0)
 
 
