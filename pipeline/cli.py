@@ -37,6 +37,8 @@ def cli(ctx: click.Context, config_path: Path | None, data_dir: str | None, verb
     """Rykte: what is said publicly about your company as an employer, and how well you answer it."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # libraries that lower their own loggers' level (apprise's
+        handler.setLevel(level)                   # LogCapture) must not flood the console
     ctx.obj = AppContext(config_path, data_dir)
 
 
@@ -292,6 +294,34 @@ def _register_analysis_commands() -> None:
 
 
 _register_analysis_commands()
+
+
+def _override_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        _ctx(ctx).override(config_path=value)
+
+
+def _override_data_dir(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        _ctx(ctx).override(data_dir=value)
+
+
+def _add_global_options(command: click.Command) -> None:
+    """SPEC §2: --config and --data-dir on every command, before or after its name."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _add_global_options(sub)
+        return
+    command.params.extend([
+        click.Option(["--config"], type=click.Path(path_type=Path), expose_value=False, callback=_override_config,
+                     help="YAML config (also accepted before the command)."),
+        click.Option(["--data-dir"], expose_value=False, callback=_override_data_dir,
+                     help="Data directory (also accepted before the command)."),
+    ])
+
+
+for _command in cli.commands.values():
+    _add_global_options(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -51,6 +51,13 @@ class AppContext:
     def analysis_config(self) -> AnalysisConfig:
         return self.config(required=False).analysis
 
+    def override(self, *, config_path: Path | None = None, data_dir: str | None = None) -> None:
+        """Options given after the command name (`rykte demo --data-dir D`) win over those before it."""
+        if config_path is not None:
+            self.config_path, self._config, self._config_loaded = config_path, None, False
+        if data_dir is not None:
+            self.data_dir_option = data_dir
+
     def use_config(self, cfg: RykteConfig) -> None:
         """Install a config built in code (the demo writes its own)."""
         self._config, self._config_loaded = cfg, True

@@ -530,7 +530,9 @@ def masto_account(req: Req, acct: str) -> dict[str, Any]:
         "locked": False, "bot": False, "discoverable": True, "indexable": True, "group": False,
         "created_at": f"2022-11-0{1 + _h(acct) % 9}T12:00:00.000Z",
         "note": "<p>Offisiell konto for Nordlys Logistikk AS. Spørsmål om jobb: hr@nordlyslogistikk.no</p>" if official else "<p></p>",
-        "url": url, "uri": url.replace("/@", "/users/"), "avatar": f"{req.base}/avatars/missing.png",
+        "url": url,
+        # the canonical ActivityPub id names the instance, not the port the demo happens to listen on
+        "uri": f"https://{MASTODON_INSTANCE}/users/{username}" if local else url.replace("/@", "/users/"), "avatar": f"{req.base}/avatars/missing.png",
         "avatar_static": f"{req.base}/avatars/missing.png", "header": f"{req.base}/headers/missing.png",
         "header_static": f"{req.base}/headers/missing.png", "followers_count": 10 + _h(acct, "f") % 500,
         "following_count": 5 + _h(acct, "g") % 300, "statuses_count": n, "last_status_at": None,
@@ -1061,7 +1063,7 @@ def news_rss(req: Req, m: re.Match[str]) -> Resp:
     lang_tag = f"<language>{arts[0].lang}</language>" if m.group("pub") and arts else ""
     items = "".join(
         f"<item><title>{x(a.title)}</title><link>{req.base}{article_path(a)}</link>"
-        f'<guid isPermaLink="true">{req.base}{article_path(a)}</guid><pubDate>{rfc822(a.created)}</pubDate>'
+        f'<guid isPermaLink="false">urn:nordlys-demo:article:{a.key}</guid><pubDate>{rfc822(a.created)}</pubDate>'
         f"<description>{x(a.lead)}</description><dc:creator>{x(a.author)}</dc:creator>"
         f"<category>{x(a.publisher_name)}</category></item>" for a in arts)
     now = rfc822(req.content.anchor)
@@ -1078,7 +1080,7 @@ def news_atom(req: Req, m: re.Match[str]) -> Resp:
     arts = _news_articles(req, m.group("pub"))
     entries = "".join(
         f'<entry><title>{x(a.title)}</title><link rel="alternate" href="{req.base}{article_path(a)}"/>'
-        f"<id>{req.base}{article_path(a)}</id><published>{iso_z(a.created, False)}</published>"
+        f"<id>urn:nordlys-demo:article:{a.key}</id><published>{iso_z(a.created, False)}</published>"
         f"<updated>{iso_z(a.created, False)}</updated><author><name>{x(a.author)}</name></author>"
         f'<summary>{x(a.lead)}</summary><category term="{x(a.publisher_name)}"/></entry>' for a in arts)
     lang = f' xml:lang="{arts[0].lang}"' if m.group("pub") and arts else ""
