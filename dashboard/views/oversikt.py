@@ -19,25 +19,25 @@ def _delta_int(cur: int | None, old: int | None) -> str | None:
     if cur is None or old is None:
         return None
     d = cur - old
-    return f"{d:+d}".replace("-", "−") if d else "0"
+    return f"{d:+d}" if d else "0"
 
 
 def _delta_pp(cur: float | None, old: float | None) -> str | None:
     if cur is None or old is None:
         return None
-    return f"{(cur - old) * 100:+.1f} pp".replace(".", ",").replace("-", "−")
+    return f"{(cur - old) * 100:+.1f} pp".replace(".", ",")
 
 
 def _delta_h(cur: float | None, old: float | None) -> str | None:
     if cur is None or old is None:
         return None
-    return f"{cur - old:+.1f} t".replace(".", ",").replace("-", "−")
+    return f"{cur - old:+.1f} t".replace(".", ",")
 
 
 def _delta_q(cur: float | None, old: float | None) -> str | None:
     if cur is None or old is None:
         return None
-    return f"{cur - old:+.2f}".replace(".", ",").replace("-", "−")
+    return f"{cur - old:+.1f}".replace(".", ",")
 
 
 row1 = st.columns(4)
