@@ -35,11 +35,30 @@ def _ctx(ctx: click.Context) -> AppContext:
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, data_dir: str | None, verbose: int) -> None:
     """Rykte: what is said publicly about your company as an employer, and how well you answer it."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:  # libraries that lower their own loggers' level (apprise's
-        handler.setLevel(level)                   # LogCapture) must not flood the console
+    _setup_logging(verbose)
     ctx.obj = AppContext(config_path, data_dir)
+
+
+class _ConsoleFilter(logging.Filter):
+    """Our own INFO lines (crawls, batches) on the console; other libraries only from WARNING, so a
+    library that lowers its own logger's level (apprise's LogCapture) cannot flood the terminal."""
+
+    def __init__(self, verbose: int):
+        super().__init__()
+        self.ours = logging.INFO if verbose == 0 else logging.DEBUG
+        self.theirs = logging.WARNING - 10 * min(verbose, 2)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        mine = record.name.startswith(("pipeline", "rykte"))
+        return record.levelno >= (self.ours if mine else self.theirs)
+
+
+def _setup_logging(verbose: int) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pipeline").setLevel(logging.INFO if verbose == 0 else logging.DEBUG)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_ConsoleFilter(verbose))
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
