@@ -1,0 +1,51 @@
+"""Breakdowns of what people write: sentiment per language, and criticism per aspect.
+
+Why: the overview page charts *what* is said, not how well it was answered. These counts come
+straight from the mentions (not from `compute_metrics`, which has no per-language or per-aspect
+block), so they live apart from the KPI module that must only reshape `compute_metrics`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from pipeline.store.queries.common import _window_sql, aspect_names
+
+
+def sentiment_by_language(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
+                          until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
+    """Non-official mentions counted by detected language and sentiment label."""
+    cond, params = _window_sql(since, until, source)
+    return con.execute(
+        f"""
+        SELECT coalesce(m.language, m.lang, 'ukjent') AS language,
+               coalesce(m.sentiment, 'ikke analysert') AS sentiment, count(*) AS mentions
+        FROM mentions m WHERE NOT m.official AND {cond}
+        GROUP BY ALL ORDER BY language, sentiment
+        """,
+        params,
+    ).df()
+
+
+def criticism_aspects(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
+                      until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
+    """What criticism is about: per aspect, the number of criticisms and how many were answered."""
+    cond, params = _window_sql(since, until, source)
+    rows = con.execute(
+        f"""SELECT m.aspects, r.response_id IS NOT NULL
+            FROM mentions m LEFT JOIN responses r ON r.mention_id = m.id
+            WHERE NOT m.official AND coalesce(m.is_criticism, false) AND {cond}""",
+        params,
+    ).fetchall()
+    counts: dict[str, list[int]] = {}
+    for raw, responded in rows:
+        for name in aspect_names(raw):
+            c = counts.setdefault(name, [0, 0])
+            c[0] += 1
+            c[1] += int(bool(responded))
+    df = pd.DataFrame([{"aspect": a, "criticisms": c[0], "answered": c[1]} for a, c in counts.items()],
+                      columns=["aspect", "criticisms", "answered"])
+    return df.sort_values(["criticisms", "aspect"], ascending=[False, True]).reset_index(drop=True)
