@@ -6,7 +6,7 @@ anchor*; :func:`build_content` turns them into datetimes for a given anchor (def
 weeks always end "now". Ids never depend on the anchor, so re-crawling a world started later finds
 the same mentions (with shifted times) instead of new ones.
 
-The model is platform-neutral (a forest of :class:`Post`); ``formats.py`` renders it in each
+The model is platform-neutral (a forest of :class:`Post`); the ``formats`` package renders it in each
 platform's real wire format.
 """
 
