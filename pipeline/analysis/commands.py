@@ -69,7 +69,7 @@ def install_cmd(ctx: click.Context, models_dir: Path | None) -> None:
               show_default=True, help="Directory with the labelled sentiment sets.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output directory for the weights (default: pipeline/analysis/weights).")
-@click.option("--epochs", type=click.IntRange(1, 50), default=2, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--corrections", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Extra JSONL of label corrections ({\"text\", \"label\"}).")

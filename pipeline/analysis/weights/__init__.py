@@ -1,0 +1,1 @@
+"""Trained sentiment adapter and head (package data; see MODEL_CARD.md)."""
