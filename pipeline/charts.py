@@ -180,5 +180,5 @@ def fmt_hours(v: float | None, decimals: int = 1) -> str:
 
 
 def fmt_quality(v: float | None) -> str:
-    """Reply quality 0..100 (pipeline/responses/quality.py), one decimal: 72.46 → "72,5"."""
+    """Reply quality 0..100 (pipeline/responses/quality/), one decimal: 72.46 → "72,5"."""
     return MISSING if v is None or pd.isna(v) else _comma(float(v), 1)

@@ -86,7 +86,7 @@ def open_past_sla(con: duckdb.DuckDBPyConnection, *, now: datetime, sla_hours: f
 
 
 # Plain-language explanations of reply-quality components (names from pipeline.responses.quality).
-COMPONENT_EXPLANATIONS: dict[str, str] = {  # the components of pipeline/responses/quality.py
+COMPONENT_EXPLANATIONS: dict[str, str] = {  # the components of pipeline/responses/quality/
     "acknowledge": "Svaret anerkjenner problemet og takker for tilbakemeldingen.",
     "empathy": "Svaret viser forståelse, og beklager der bedriften har skyld.",
     "account": "Svaret forklarer hva som skjedde uten å legge skylda på kritikeren.",
