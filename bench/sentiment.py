@@ -1,0 +1,176 @@
+"""Sentiment throughput, memory and quality: our pipeline vs the naive transformers `pipeline()`.
+
+    python bench/sentiment.py [--data ../shared/data/sentiment] [--models-dir data/models]
+
+Each variant runs in its own subprocess (so its peak RSS is its own) on all available cores:
+
+* `ours-bf16`   — `pipeline.analysis.sentiment` as shipped: length-sorted batches of 32, bfloat16 weights,
+                  `torch.inference_mode` (the default runtime).
+* `ours-fp32`   — the same in float32.
+* `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
+                  at a time, float32, then the same mean pooling and head.
+
+Speed is measured on social-media-length texts (TweetEval validation tweets when the shared data is
+present, else our employer sentences), all distinct and with the prediction cache cleared, so repeated
+texts do not flatter the figures. Quality: macro-F1 on NoReC_sentence dev (3-class) and accuracy on
+our employer dev set. Figures go to `bench/results.json` under "sentiment" (other keys are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+RESULTS = REPO / "bench" / "results.json"
+EMPLOYER_DEV = REPO / "tests" / "analysis" / "data" / "employer_dev.jsonl"
+EMPLOYER_TRAIN = REPO / "pipeline" / "analysis" / "data" / "employer_train.jsonl"
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _speed_texts(data: Path) -> tuple[str, list[str]]:
+    tw = data / "tweeteval_val.jsonl"
+    if tw.is_file():
+        texts = list(dict.fromkeys(r["text"] for r in _rows(tw)))
+        return "tweeteval_val tweets", texts
+    texts = list(dict.fromkeys(r["text"] for r in _rows(EMPLOYER_TRAIN) + _rows(EMPLOYER_DEV)))
+    return "employer sentences", texts
+
+
+class _Naive:
+    """transformers pipeline() one text at a time over the merged builtin model, then pooling + head."""
+
+    def __init__(self, ours: Any) -> None:
+        from transformers import pipeline
+
+        self.ours = ours
+        self.pipe = pipeline("feature-extraction", model=ours.model.float(), tokenizer=ours.tokenizer,
+                             framework="pt", device="cpu")
+        self.head = ours.head.float()
+        self.prefix = ours.prefix
+
+    def predict(self, texts: list[str]) -> list[Any]:
+        import torch
+
+        from pipeline.analysis.sentiment import _mk_prediction, clean_text, empty_prediction
+
+        out = []
+        for t in texts:
+            c = clean_text(t)
+            if not c:
+                out.append(empty_prediction())
+                continue
+            feats = self.pipe(self.prefix + c, truncation=True, max_length=256, return_tensors=True)
+            with torch.inference_mode():
+                pooled = feats[0].float().mean(0)
+                probs = torch.softmax(self.head(pooled), -1).tolist()
+            out.append(_mk_prediction(probs))
+        return out
+
+
+def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dict[str, Any]:
+    import torch
+
+    from pipeline.analysis.model.evaluate import score
+    from pipeline.analysis.sentiment import BuiltinSentimentModel
+
+    precision = "fp32" if variant in ("ours-fp32", "naive") else "bf16"
+    t0 = time.perf_counter()
+    ours = BuiltinSentimentModel(models_dir, precision=precision)
+    load_s = time.perf_counter() - t0
+    model: Any = _Naive(ours) if variant == "naive" else ours
+    source, texts = _speed_texts(data)
+    texts = texts[:n_speed]
+    model.predict(texts[:8])  # warm-up
+    if hasattr(model, "cache"):
+        model.cache._d.clear()
+    t0 = time.perf_counter()
+    model.predict(texts)
+    secs = time.perf_counter() - t0
+    result: dict[str, Any] = {
+        "variant": variant, "threads": torch.get_num_threads(), "speed_texts": source, "n_texts": len(texts),
+        "texts_per_s": round(len(texts) / secs, 1), "load_s": round(load_s, 1),
+    }
+    norec = data / "norec_sentence_dev.jsonl"
+    if norec.is_file():
+        rows = _rows(norec)
+        preds = model.predict([r["text"] for r in rows])
+        result["norec_dev_macro_f1"] = round(score([r["label"] for r in rows], preds).macro_f1, 4)
+    rows = _rows(EMPLOYER_DEV)
+    preds = model.predict([r["text"] for r in rows])
+    s = score([r["label"] for r in rows], preds)
+    result["employer_dev_accuracy"] = round(s.accuracy, 4)
+    result["employer_dev_macro_f1"] = round(s.macro_f1, 4)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["version"] = ours.version
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "sentiment")
+    ap.add_argument("--models-dir", type=Path,
+                    default=Path(os.environ.get("RYKTE_DATA_DIR", REPO / "data")) / "models")
+    ap.add_argument("--variant", help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=2000, help="texts for the speed run (naive: a fifth)")
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.variant:
+        n = args.n // 5 if args.variant == "naive" else args.n
+        print(json.dumps(run_variant(args.variant, args.data, args.models_dir, n)))
+        return
+
+    from pipeline.analysis.model.convert import install_base_model
+
+    install_base_model(args.models_dir)
+    results: dict[str, Any] = {}
+    for variant in ("ours-bf16", "ours-fp32", "naive"):
+        print(f"running {variant} …", file=sys.stderr, flush=True)
+        p = subprocess.run([sys.executable, __file__, "--variant", variant, "--data", str(args.data),
+                            "--models-dir", str(args.models_dir), "--n", str(args.n)],
+                           capture_output=True, text=True, check=False)
+        if p.returncode != 0:
+            print(p.stderr, file=sys.stderr)
+            raise SystemExit(f"variant {variant} failed")
+        results[variant] = json.loads(p.stdout.strip().splitlines()[-1])
+
+    naive = results["naive"]["texts_per_s"]
+    print(f"{'variant':<11}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}{'NoReC dev F1':>14}"
+          f"{'employer acc':>14}")
+    for v, r in results.items():
+        r["speedup_vs_naive"] = round(r["texts_per_s"] / naive, 2)
+        f1 = r.get("norec_dev_macro_f1")
+        print(f"{v:<11}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}{r['peak_rss_mb']:>13.0f}"
+              f"{'-' if f1 is None else f'{f1:.4f}':>14}{r['employer_dev_accuracy']:>14.4f}")
+    print(f"(speed on {results['ours-bf16']['n_texts']} {results['ours-bf16']['speed_texts']}, "
+          f"{results['ours-bf16']['threads']} threads; naive on {results['naive']['n_texts']})")
+    all_results: dict[str, Any] = {}
+    if RESULTS.is_file():
+        try:
+            all_results = json.loads(RESULTS.read_text(encoding="utf-8"))
+        except ValueError:
+            all_results = {}
+    all_results["sentiment"] = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "variants": results,
+        "speedup_ours_bf16_vs_naive": results["ours-bf16"]["speedup_vs_naive"],
+    }
+    tmp = RESULTS.with_suffix(".tmp")
+    tmp.write_text(json.dumps(all_results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(RESULTS)
+
+
+if __name__ == "__main__":
+    main()
