@@ -5,8 +5,9 @@
 Each variant runs in its own subprocess (so its peak RSS is its own) on all available cores:
 
 * `ours-bf16`   — `pipeline.analysis.sentiment` as shipped: length-sorted batches of 32, bfloat16 weights,
-                  `torch.inference_mode` (the default runtime).
-* `ours-fp32`   — the same in float32.
+                  `torch.inference_mode`, max_length 256 with chunking (the default runtime).
+* `ours-bf16-b16` — the same with batches of 16.
+* `ours-fp32`   — the default runtime in float32.
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
                   at a time, float32, then the same mean pooling and head.
 
@@ -87,8 +88,9 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     from pipeline.analysis.sentiment import BuiltinSentimentModel
 
     precision = "fp32" if variant in ("ours-fp32", "naive") else "bf16"
+    extra: dict[str, Any] = {"batch_size": 16} if variant.endswith("-b16") else {}
     t0 = time.perf_counter()
-    ours = BuiltinSentimentModel(models_dir, precision=precision)
+    ours = BuiltinSentimentModel(models_dir, precision=precision, **extra)
     load_s = time.perf_counter() - t0
     model: Any = _Naive(ours) if variant == "naive" else ours
     source, texts = _speed_texts(data)
@@ -100,7 +102,8 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     model.predict(texts)
     secs = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "variant": variant, "threads": torch.get_num_threads(), "speed_texts": source, "n_texts": len(texts),
+        "variant": variant, "threads": torch.get_num_threads(), "batch_size": ours.batch_size,
+        "max_length": ours.max_length, "speed_texts": source, "n_texts": len(texts),
         "texts_per_s": round(len(texts) / secs, 1), "load_s": round(load_s, 1),
     }
     norec = data / "norec_sentence_dev.jsonl"
@@ -136,7 +139,7 @@ def main() -> None:
 
     install_base_model(args.models_dir)
     results: dict[str, Any] = {}
-    for variant in ("ours-bf16", "ours-fp32", "naive"):
+    for variant in ("ours-bf16", "ours-bf16-b16", "ours-fp32", "naive"):
         print(f"running {variant} …", file=sys.stderr, flush=True)
         p = subprocess.run([sys.executable, __file__, "--variant", variant, "--data", str(args.data),
                             "--models-dir", str(args.models_dir), "--n", str(args.n)],
@@ -147,12 +150,12 @@ def main() -> None:
         results[variant] = json.loads(p.stdout.strip().splitlines()[-1])
 
     naive = results["naive"]["texts_per_s"]
-    print(f"{'variant':<11}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}{'NoReC dev F1':>14}"
+    print(f"{'variant':<14}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}{'NoReC dev F1':>14}"
           f"{'employer acc':>14}")
     for v, r in results.items():
         r["speedup_vs_naive"] = round(r["texts_per_s"] / naive, 2)
         f1 = r.get("norec_dev_macro_f1")
-        print(f"{v:<11}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}{r['peak_rss_mb']:>13.0f}"
+        print(f"{v:<14}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}{r['peak_rss_mb']:>13.0f}"
               f"{'-' if f1 is None else f'{f1:.4f}':>14}{r['employer_dev_accuracy']:>14.4f}")
     print(f"(speed on {results['ours-bf16']['n_texts']} {results['ours-bf16']['speed_texts']}, "
           f"{results['ours-bf16']['threads']} threads; naive on {results['naive']['n_texts']})")

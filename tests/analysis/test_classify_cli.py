@@ -30,7 +30,8 @@ def _classify_dev(data_dir: Path, employer_dev: list[dict[str, Any]]) -> float:
 
 @pytest.mark.model
 @pytest.mark.xfail(reason="goal not reached yet: the committed weights score 0.882 on the employer dev set "
-                          "(see pipeline/analysis/weights/MODEL_CARD.md)", strict=False)
+                          "(re-measured 2026-11-22; a retrain with 178 more employer rows scored 0.866 and was "
+                          "not kept; see pipeline/analysis/weights/MODEL_CARD.md)", strict=False)
 def test_acceptance_goal_90_percent(analysis_data_dir: Path, models_dir: Path,
                                     employer_dev: list[dict[str, Any]]) -> None:
     """The issue's acceptance bar: ≥ 90% of the employer dev sentences right through `rykte classify`."""
