@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from pipeline.config.model import ResponsesConfig
-from pipeline.store.db import utcnow
+from pipeline.store.db import transaction, utcnow
 
 FIRST_RESPONSES_SQL = """
 WITH RECURSIVE anc(desc_id, source, anc_ext, depth) AS (
@@ -64,33 +64,29 @@ def link_responses(con: duckdb.DuckDBPyConnection, cfg: ResponsesConfig) -> dict
     """Recompute first responses; refresh the per-reply details where something changed."""
     now = utcnow()
     con.execute(f"CREATE OR REPLACE TEMP TABLE fresh_links AS {FIRST_RESPONSES_SQL}")
-    con.execute("BEGIN TRANSACTION")
     try:
-        removed = con.execute(
-            "DELETE FROM responses WHERE mention_id NOT IN (SELECT mention_id FROM fresh_links)"
-        ).fetchone()
-        changed = con.execute(
-            """
-            INSERT INTO responses (mention_id, response_id, responded_at, delay_hours, clock_anomaly,
-                                   computed_at)
-            SELECT mention_id, response_id, responded_at, delay_hours, clock_anomaly, ?::TIMESTAMP
-            FROM fresh_links
-            ON CONFLICT (mention_id) DO UPDATE SET
-                response_id = excluded.response_id, responded_at = excluded.responded_at,
-                delay_hours = excluded.delay_hours, clock_anomaly = excluded.clock_anomaly,
-                business_delay_hours = NULL, sla_breached = NULL, quality = NULL,
-                quality_components = NULL, followup_id = NULL, followup_sentiment = NULL,
-                outcome = NULL, computed_at = excluded.computed_at
-            WHERE responses.response_id IS DISTINCT FROM excluded.response_id
-               OR responses.responded_at IS DISTINCT FROM excluded.responded_at
-               OR responses.delay_hours IS DISTINCT FROM excluded.delay_hours
-            """,
-            [now],
-        ).fetchone()
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            removed = con.execute(
+                "DELETE FROM responses WHERE mention_id NOT IN (SELECT mention_id FROM fresh_links)"
+            ).fetchone()
+            changed = con.execute(
+                """
+                INSERT INTO responses (mention_id, response_id, responded_at, delay_hours, clock_anomaly,
+                                       computed_at)
+                SELECT mention_id, response_id, responded_at, delay_hours, clock_anomaly, ?::TIMESTAMP
+                FROM fresh_links
+                ON CONFLICT (mention_id) DO UPDATE SET
+                    response_id = excluded.response_id, responded_at = excluded.responded_at,
+                    delay_hours = excluded.delay_hours, clock_anomaly = excluded.clock_anomaly,
+                    business_delay_hours = NULL, sla_breached = NULL, quality = NULL,
+                    quality_components = NULL, followup_id = NULL, followup_sentiment = NULL,
+                    outcome = NULL, computed_at = excluded.computed_at
+                WHERE responses.response_id IS DISTINCT FROM excluded.response_id
+                   OR responses.responded_at IS DISTINCT FROM excluded.responded_at
+                   OR responses.delay_hours IS DISTINCT FROM excluded.delay_hours
+                """,
+                [now],
+            ).fetchone()
     finally:
         con.execute("DROP TABLE IF EXISTS fresh_links")
     details = refresh_details(con, cfg)

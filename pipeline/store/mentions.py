@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.store.db import utcnow
+from pipeline.store.db import transaction, utcnow
 
 COLUMNS = ("source", "external_id", "parent_id", "thread_id", "thread_given", "author", "is_official",
            "published_at", "text", "title", "url", "lang", "rating", "text_hash")
@@ -70,40 +70,36 @@ def upsert_mentions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, 
     con.complete()  # DuckDB 2: register() refuses while an earlier result is unfinished
     con.register("incoming_batch", batch)
     try:
-        con.execute("BEGIN TRANSACTION")
-        counts = con.execute(
-            f"""
-            SELECT count(*) FILTER (WHERE m.id IS NULL),
-                   count(*) FILTER (WHERE m.id IS NOT NULL AND ({' OR '.join(
-                       f'm.{c} IS DISTINCT FROM b.{c}' for c in COMPARED)}
-                       OR (b.thread_given AND m.thread_id IS DISTINCT FROM b.thread_id)))
-            FROM incoming_batch b
-            LEFT JOIN mentions m ON m.source = b.source AND m.external_id = b.external_id
-            """
-        ).fetchone()
-        assert counts is not None
-        changed_cond = " OR ".join(f"mentions.{c} IS DISTINCT FROM excluded.{c}" for c in COMPARED) + \
-            " OR (excluded.thread_given AND mentions.thread_id IS DISTINCT FROM excluded.thread_id)"
-        # a derived thread_id is kept here and recomputed by resolve_threads()
-        sets = [f"{c} = excluded.{c}" for c in COLUMNS if c not in ("source", "external_id", "thread_id")]
-        sets.append("thread_id = CASE WHEN excluded.thread_given THEN excluded.thread_id "
-                    "ELSE mentions.thread_id END")
-        con.execute(
-            f"""
-            INSERT INTO mentions ({', '.join(COLUMNS)}, fetched_at, updated_at)
-            SELECT {', '.join(COLUMNS)}, ?::TIMESTAMP, ?::TIMESTAMP FROM incoming_batch
-            ON CONFLICT (source, external_id) DO UPDATE SET
-                {', '.join(sets)},
-                fetched_at = excluded.fetched_at,
-                updated_at = excluded.updated_at
-            WHERE {changed_cond}
-            """,
-            [now, now],
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            counts = con.execute(
+                f"""
+                SELECT count(*) FILTER (WHERE m.id IS NULL),
+                       count(*) FILTER (WHERE m.id IS NOT NULL AND ({' OR '.join(
+                           f'm.{c} IS DISTINCT FROM b.{c}' for c in COMPARED)}
+                           OR (b.thread_given AND m.thread_id IS DISTINCT FROM b.thread_id)))
+                FROM incoming_batch b
+                LEFT JOIN mentions m ON m.source = b.source AND m.external_id = b.external_id
+                """
+            ).fetchone()
+            assert counts is not None
+            changed_cond = " OR ".join(f"mentions.{c} IS DISTINCT FROM excluded.{c}" for c in COMPARED) + \
+                " OR (excluded.thread_given AND mentions.thread_id IS DISTINCT FROM excluded.thread_id)"
+            # a derived thread_id is kept here and recomputed by resolve_threads()
+            sets = [f"{c} = excluded.{c}" for c in COLUMNS if c not in ("source", "external_id", "thread_id")]
+            sets.append("thread_id = CASE WHEN excluded.thread_given THEN excluded.thread_id "
+                        "ELSE mentions.thread_id END")
+            con.execute(
+                f"""
+                INSERT INTO mentions ({', '.join(COLUMNS)}, fetched_at, updated_at)
+                SELECT {', '.join(COLUMNS)}, ?::TIMESTAMP, ?::TIMESTAMP FROM incoming_batch
+                ON CONFLICT (source, external_id) DO UPDATE SET
+                    {', '.join(sets)},
+                    fetched_at = excluded.fetched_at,
+                    updated_at = excluded.updated_at
+                WHERE {changed_cond}
+                """,
+                [now, now],
+            )
     finally:
         con.unregister("incoming_batch")
     inserted, updated = int(counts[0]), int(counts[1])
@@ -112,12 +108,11 @@ def upsert_mentions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, 
 
 def sync_official_accounts(con: duckdb.DuckDBPyConnection, accounts: Mapping[str, set[str]]) -> None:
     """Replace the stored official accounts with the config's (platform → lower-case names)."""
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM official_accounts")
     pairs = [(p, a) for p, names in accounts.items() for a in sorted(names)]
-    if pairs:
-        con.executemany("INSERT INTO official_accounts VALUES (?, ?)", pairs)
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM official_accounts")
+        if pairs:
+            con.executemany("INSERT INTO official_accounts VALUES (?, ?)", pairs)
 
 
 def resolve_official(con: duckdb.DuckDBPyConnection) -> int:
@@ -168,12 +163,11 @@ def forget_author(con: duckdb.DuckDBPyConnection, author: str, source: str | Non
     ids = [r[0] for r in con.execute(f"SELECT id FROM mentions WHERE {where}", params).fetchall()]
     if not ids:
         return 0
-    con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM responses WHERE mention_id IN (SELECT unnest(?::BIGINT[]))", [ids])
-    con.execute("UPDATE responses SET followup_id = NULL, followup_sentiment = NULL, outcome = NULL "
-                "WHERE followup_id IN (SELECT unnest(?::BIGINT[]))", [ids])
-    con.execute("DELETE FROM alert_outbox WHERE mention_id IN (SELECT unnest(?::BIGINT[]))", [ids])
-    con.execute("DELETE FROM label_corrections WHERE mention_id IN (SELECT unnest(?::BIGINT[]))", [ids])
-    con.execute("DELETE FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids])
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM responses WHERE mention_id IN (SELECT unnest(?::BIGINT[]))", [ids])
+        con.execute("UPDATE responses SET followup_id = NULL, followup_sentiment = NULL, outcome = NULL "
+                    "WHERE followup_id IN (SELECT unnest(?::BIGINT[]))", [ids])
+        con.execute("DELETE FROM alert_outbox WHERE mention_id IN (SELECT unnest(?::BIGINT[]))", [ids])
+        con.execute("DELETE FROM label_corrections WHERE mention_id IN (SELECT unnest(?::BIGINT[]))", [ids])
+        con.execute("DELETE FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))", [ids])
     return len(ids)
