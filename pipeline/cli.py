@@ -7,15 +7,18 @@ report) run with defaults when the config file is absent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 
 from pipeline.context import AppContext
 from pipeline.errors import InputError, RykteError
@@ -61,6 +64,21 @@ def _setup_logging(verbose: int) -> None:
         handler.addFilter(_ConsoleFilter(verbose))
 
 
+@contextlib.contextmanager
+def _writing(app: AppContext, publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one writer connection for a command; the read snapshot is republished after it."""
+    from pipeline.store.db import connect_writer
+    from pipeline.store.snapshot import publish_snapshot
+
+    con = connect_writer(app.data)
+    try:
+        yield con
+        if publish:
+            publish_snapshot(con, app.data)
+    finally:
+        con.close()
+
+
 def _parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -81,18 +99,14 @@ def import_cmd(ctx: click.Context, path: Path, source: str | None, no_analyze: b
     from pipeline.cycle import process_batch
     from pipeline.ingest.importer import parse_file
     from pipeline.ingest.staging import ingest_rows_in_batches
-    from pipeline.store.db import connect_writer
 
     app = _ctx(ctx)
     cfg = app.config(required=False)
     parsed = parse_file(path, default_source=source)
-    con = connect_writer(app.data)
-    try:
+    with _writing(app, publish=False) as con:  # process_batch publishes
         result = ingest_rows_in_batches(con, parsed.rows)
         process_batch(con, cfg, app.data, config_given=app.config_path is not None or cfg.company.name !=
                       "(unconfigured)", analyze=not no_analyze, alerts=False)
-    finally:
-        con.close()
     for err in parsed.errors[:50]:
         click.echo(err, err=True)
     if len(parsed.errors) > 50:
@@ -110,18 +124,12 @@ def analyze(ctx: click.Context, rescore: bool) -> None:
     """Score mentions not yet scored (language, sentiment, aspects, criticism)."""
     from pipeline.analysis.stage import analyze as run_analysis
     from pipeline.responses.link import link_responses
-    from pipeline.store.db import connect_writer
-    from pipeline.store.snapshot import publish_snapshot
 
     app = _ctx(ctx)
     cfg = app.config(required=False)
-    con = connect_writer(app.data)
-    try:
+    with _writing(app) as con:
         n = run_analysis(con, cfg.analysis, app.data.models, rescore=rescore)
         link_responses(con, cfg.responses)
-        publish_snapshot(con, app.data)
-    finally:
-        con.close()
     click.echo(f"scored {n} mentions")
 
 
@@ -176,18 +184,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def forget(ctx: click.Context, author: str, source: str | None) -> None:
     """Erase a person's mentions everywhere (privacy), including the published snapshot."""
-    from pipeline.store.db import connect_writer
     from pipeline.store.mentions import forget_author
-    from pipeline.store.snapshot import publish_snapshot
 
     app = _ctx(ctx)
-    con = connect_writer(app.data)
-    try:
+    with _writing(app) as con:
         n = forget_author(con, author, source)
-        con.execute("CHECKPOINT")
-        publish_snapshot(con, app.data)
-    finally:
-        con.close()
     click.echo(f"erased {n} mention(s) by {author}")
 
 
@@ -292,16 +293,10 @@ def stats() -> None:
 def stats_import(ctx: click.Context, file: Path) -> None:
     """Import quarterly statistics (CSV or XLSX)."""
     from pipeline.stats.quarterly import import_stats
-    from pipeline.store.db import connect_writer
-    from pipeline.store.snapshot import publish_snapshot
 
     app = _ctx(ctx)
-    con = connect_writer(app.data)
-    try:
+    with _writing(app) as con:
         n = import_stats(con, file)
-        publish_snapshot(con, app.data)
-    finally:
-        con.close()
     click.echo(f"{file}: {n} statistics imported")
 
 
