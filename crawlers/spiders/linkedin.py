@@ -102,14 +102,22 @@ class LinkedInSpider(RykteSpider):
             cb_kwargs={"parent": urn, "thread": thread, "start": start},
         )
 
-    def parse_posts(self, response: Response, start: int, page: int) -> Iterator[Any]:
+    def elements_of(self, response: Response) -> tuple[dict[str, Any], list[Any]] | None:
+        """The body and its `elements` list (LinkedIn's collection shape), or None with the error counted."""
         data = self.load_json(response)
         if data is None:
-            return
+            return None
         elements = data.get("elements") if isinstance(data, dict) else None
         if not isinstance(elements, list):
             self.json_shape_error(response, "no 'elements' list")
+            return None
+        return data, elements
+
+    def parse_posts(self, response: Response, start: int, page: int) -> Iterator[Any]:
+        found = self.elements_of(response)
+        if found is None:
             return
+        data, elements = found
         stream = f"org:{self.org_urn}"
         times = []
         for p in elements:
@@ -129,13 +137,10 @@ class LinkedInSpider(RykteSpider):
             yield self.posts_request(start + len(elements), page + 1)
 
     def parse_comments(self, response: Response, parent: str, thread: str, start: int) -> Iterator[Any]:
-        data = self.load_json(response)
-        if data is None:
+        found = self.elements_of(response)
+        if found is None:
             return
-        elements = data.get("elements") if isinstance(data, dict) else None
-        if not isinstance(elements, list):
-            self.json_shape_error(response, "no 'elements' list")
-            return
+        data, elements = found
         for c in elements:
             if not isinstance(c, dict):
                 continue
