@@ -15,7 +15,6 @@ import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 import duckdb
@@ -105,8 +104,8 @@ def import_cmd(ctx: click.Context, path: Path, source: str | None, no_analyze: b
     parsed = parse_file(path, default_source=source)
     with _writing(app, publish=False) as con:  # process_batch publishes
         result = ingest_rows_in_batches(con, parsed.rows)
-        process_batch(con, cfg, app.data, config_given=app.config_path is not None or cfg.company.name !=
-                      "(unconfigured)", analyze=not no_analyze, alerts=False)
+        process_batch(con, cfg, app.data, config_given=app.has_config(), analyze=not no_analyze,
+                      alerts=False)
     for err in parsed.errors[:50]:
         click.echo(err, err=True)
     if len(parsed.errors) > 50:
@@ -207,7 +206,7 @@ def crawl(ctx: click.Context, name: str, full: bool) -> None:
         r = service.crawl(name, full=full)
     finally:
         service.close()
-    click.echo(f"{name}: {r.status}, {r.items} items ({r.new_items} new), {r.errors} errors")
+    click.echo(f"{name} {r.summary()}")
     for s in r.error_samples[:5]:
         click.echo(f"  {s}", err=True)
     if r.status == "failed":
@@ -226,16 +225,12 @@ def run(ctx: click.Context, once: bool) -> None:
     try:
         if once:
             result = service.cycle()
-            _print_cycle(result.crawls)
+            for r in result.crawls:
+                click.echo(f"  {r.summary()}")
         else:
             service.run_forever()
     finally:
         service.close()
-
-
-def _print_cycle(crawls: list[Any]) -> None:
-    for r in crawls:
-        click.echo(f"  {r.run_key or 'skipped'}: {r.status}, {r.items} items, {r.errors} errors")
 
 
 @cli.command()

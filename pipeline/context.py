@@ -39,6 +39,11 @@ class AppContext:
             return RykteConfig.minimal()
         return self._config
 
+    def has_config(self) -> bool:
+        """Whether a config file was found (commands with an optional config then run on defaults)."""
+        self.config(required=False)
+        return self._config is not None
+
     @property
     def data(self) -> DataDir:
         cfg = self._config if self._config_loaded else None

@@ -52,7 +52,7 @@ def run_demo(app: AppContext, *, once: bool, dashboard_port: int, world_port: in
         started = time.monotonic()
         result = service.cycle(report=True)
         for r in result.crawls:
-            echo(f"  crawl {r.run_key or '(skipped)'}: {r.status}, {r.items} items, {r.errors} errors")
+            echo(f"  crawl {r.summary()}")
         with service.lock:
             m = compute_metrics(service.con)
         rate = m["response_rate"]

@@ -35,6 +35,11 @@ class CrawlRunResult:
     error_kinds: dict[str, int]
     error_samples: list[str]
 
+    def summary(self) -> str:
+        """One line for the terminal: what the crawl brought and what went wrong."""
+        return (f"{self.run_key or '(skipped)'}: {self.status}, {self.items} items ({self.new_items} new), "
+                f"{self.errors} errors")
+
 
 def ingest_rows_in_batches(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> UpsertResult:
     total = UpsertResult()
