@@ -68,11 +68,14 @@ def detect_language(text: str) -> str:
     code = _codes.get(lang, "other") if lang is not None else "other"
     if code in ("nb", "da", "sv"):
         code = _nynorsk_override(t, code)
+    elif code == "nn":
+        code = _bokmal_override(t)
     return code
 
 
 # Words that occur in nynorsk but not in bokmål (and the bokmål forms they replace). lingua often says
-# "nb" for short nynorsk sentences; a clear majority of nynorsk-only words overrides that.
+# "nb" for short nynorsk sentences; a clear majority of nynorsk-only words overrides that, and the
+# other way round lingua's "nn" for a bokmål sentence full of bokmål-only words ("ikke", "jeg").
 _NN_WORDS = frozenset(
     ["eg", "ikkje", "kva", "kvifor", "korleis", "kven", "kvar", "frå", "berre", "noko", "nokon", "nokre", "mykje", "eit", "vore", "òg", "meir", "heile", "heilt", "sjølv", "sjølve", "kjem", "gjer", "seier", "dei", "deira", "desse", "vart", "vere", "ho", "hjå", "no", "sidan", "mellom", "enno", "kvarandre", "tilsette", "leiinga", "leiar", "leiarar", "arbeidsgjevar", "søkjar", "søkjarar", "veke", "veka"]
 )
@@ -88,3 +91,10 @@ def _nynorsk_override(text: str, code: str) -> str:
     nb = sum(1 for w in words if w in _NB_WORDS)
     need = 2 if code == "sv" else 1
     return "nn" if nn >= need and nn > nb else code
+
+
+def _bokmal_override(text: str) -> str:
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    nn = sum(1 for w in words if w in _NN_WORDS)
+    nb = sum(1 for w in words if w in _NB_WORDS)
+    return "nb" if nb >= 1 and nb > nn else "nn"

@@ -11,6 +11,10 @@ from pipeline.analysis.language import detect_language
         ("Ledelsen hører aldri på oss, og jeg vurderer å si opp.", "nb"),
         ("Eg trivst godt på jobben min, og kollegaene er kjekke.", "nn"),
         ("Kvifor svarer ikkje leiinga på spørsmåla våre?", "nn"),
+        # lingua says "nn" for these two bokmål sentences; the bokmål-only words ("fra", "en",
+        # "hverandre") decide
+        ("Arbeidstiden er fra 08.00 til 16.00 med fleksitid.", "nb"),
+        ("Null drama, null fryktkultur, bare folk som vil hverandre vel.", "nb"),
         ("Jag har aldrig haft en så dålig chef som den här.", "sv"),
         ("Jeg har aldrig haft så dårlig en chef som ham her, helt ærligt.", "da"),
         ("The hiring manager never got back to me after the interview.", "en"),
