@@ -71,10 +71,12 @@ def install_cmd(ctx: click.Context, models_dir: Path | None) -> None:
               help="Output directory for the weights (default: pipeline/analysis/weights).")
 @click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--lr", type=click.FloatRange(1e-6, 1e-1), default=6e-4, show_default=True,
+              help="Learning rate of the LoRA adapters (the head keeps 3e-3).")
 @click.option("--corrections", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Extra JSONL of label corrections ({\"text\", \"label\"}).")
 @click.pass_context
-def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, seed: int,
+def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, seed: int, lr: float,
               corrections: Path | None) -> None:
     """Train the LoRA adapter and head (minutes on 2 cores)."""
     from pipeline.analysis.model import train as tr
@@ -93,11 +95,26 @@ def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, see
             _fail(str(e))
     try:
         result = tr.train(data, out or tr.WEIGHTS_DIR, models_dir=_data_dir(ctx) / "models", epochs=epochs,
-                          seed=seed, corrections=pairs, log=lambda m: click.echo(m, err=True))
+                          seed=seed, lr=lr, corrections=pairs, log=lambda m: click.echo(m, err=True))
     except (FileNotFoundError, ValueError) as e:
         _fail(f"model train: {e}")
         return
     click.echo(str(result.path))
+
+
+@model_group.command("average")
+@click.argument("weights", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The averaged weights file to write (e.g. pipeline/analysis/weights/sentiment.safetensors).")
+def average_cmd(weights: tuple[Path, ...], out: Path) -> None:
+    """Average two or more trained adapter files into one (how the shipped weights were made)."""
+    from pipeline.analysis.model.average import average_adapters
+
+    try:
+        click.echo(str(average_adapters(list(weights), out)))
+    except ValueError as e:
+        _fail(f"model average: {e}")
 
 
 @model_group.command("eval")

@@ -310,6 +310,7 @@ def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epoc
         "base": base_checksum(models_dir),
         "seed": str(seed),
         "epochs": str(epochs),
+        "lr": str(lr),
         "n_train": str(len(examples)),
         "n_corrections": str(sum(1 for e in examples if e.group == "correction")),
     }
