@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from pipeline.analysis.commands import standalone
 
 REPO = Path(__file__).resolve().parents[2]
+DEV_FLOOR = 0.87  # the committed weights measure 0.889 on the 316 dev sentences, see MODEL_CARD.md
+TEST_FLOOR = 0.84  # and 0.866 on the 238 held-out test sentences
 
 
 def _run(data_dir: Path, stdin: str, *args: str) -> Any:
@@ -29,33 +31,47 @@ def _classify_dev(data_dir: Path, employer_dev: list[dict[str, Any]]) -> float:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(reason="goal not reached yet: the committed weights score 0.882 on the employer dev set "
-                          "(re-measured 2026-11-22; a retrain with 178 more employer rows scored 0.866 and was "
-                          "not kept; see pipeline/analysis/weights/MODEL_CARD.md)", strict=False)
-def test_acceptance_goal_90_percent(analysis_data_dir: Path, models_dir: Path,
-                                    employer_dev: list[dict[str, Any]]) -> None:
-    """The issue's acceptance bar: ≥ 90% of the employer dev sentences right through `rykte classify`."""
-    assert _classify_dev(analysis_data_dir, employer_dev) >= 0.90
-
-
-@pytest.mark.model
-def test_acceptance_employer_dev_set(analysis_data_dir: Path, models_dir: Path,
-                                     employer_dev: list[dict[str, Any]]) -> None:
-    """`rykte classify` on the employer-domain dev set (never trained on), 5 languages: a regression
-    guard at what the committed weights reach (0.882 measured); the 90% goal is tracked above."""
-    assert len(employer_dev) >= 40
-    assert {r["lang"] for r in employer_dev} == {"nb", "nn", "sv", "da", "en"}
+@pytest.mark.xfail(reason="goal not reached: the committed weights get 206/238 = 0.866 of the held-out employer "
+                          "test set (nb .891, nn .872, sv .792, da .860, en .915; measured once, 2026-11-22); "
+                          "see pipeline/analysis/weights/MODEL_CARD.md", strict=False)
+def test_acceptance_employer_test_set(analysis_data_dir: Path, models_dir: Path,
+                                      employer_test: list[dict[str, Any]]) -> None:
+    """The issue's acceptance bar: ≥ 90% right through `rykte classify` on the held-out employer test
+    set (238 sentences, 46–50 per language, written apart from the training and dev sets and never
+    used to choose anything)."""
+    assert len(employer_test) >= 40
+    assert {r["lang"] for r in employer_test} == {"nb", "nn", "sv", "da", "en"}
     stdin = "".join(json.dumps({"id": i, "text": r["text"]}, ensure_ascii=False) + "\n"
-                    for i, r in enumerate(employer_dev))
+                    for i, r in enumerate(employer_test))
     res = _run(analysis_data_dir, stdin, "classify")
     assert res.exit_code == 0, res.output
     out = [json.loads(line) for line in res.stdout.splitlines()]
-    assert [o["id"] for o in out] == list(range(len(employer_dev)))
+    assert [o["id"] for o in out] == list(range(len(employer_test)))
     for o in out:
         assert set(o) == {"id", "label", "score", "probs", "lang"}
         assert o["score"] == max(o["probs"].values())
-    right = sum(o["label"] == r["label"] for o, r in zip(out, employer_dev, strict=True))
-    assert right / len(employer_dev) >= 0.85, f"{right}/{len(employer_dev)}"
+    per_lang: dict[str, list[bool]] = {}
+    for o, r in zip(out, employer_test, strict=True):
+        per_lang.setdefault(r["lang"], []).append(o["label"] == r["label"])
+    right = sum(sum(v) for v in per_lang.values())
+    detail = ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(per_lang.items()))
+    assert right / len(employer_test) >= 0.90, f"{right}/{len(employer_test)} ({detail})"
+
+
+@pytest.mark.model
+def test_employer_test_set_regression_guard(analysis_data_dir: Path, models_dir: Path,
+                                            employer_test: list[dict[str, Any]]) -> None:
+    """What the committed weights reach on the held-out set must not silently get worse."""
+    assert _classify_dev(analysis_data_dir, employer_test) >= TEST_FLOOR
+
+
+@pytest.mark.model
+def test_employer_dev_set_regression_guard(analysis_data_dir: Path, models_dir: Path,
+                                           employer_dev: list[dict[str, Any]]) -> None:
+    """The dev set (used to choose between training runs) must not fall below what the committed
+    weights reach on it, minus a small margin; see MODEL_CARD.md for the measured figure."""
+    assert len(employer_dev) >= 40
+    assert _classify_dev(analysis_data_dir, employer_dev) >= DEV_FLOOR
 
 
 @pytest.mark.model
