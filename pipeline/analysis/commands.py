@@ -73,11 +73,15 @@ def install_cmd(ctx: click.Context, models_dir: Path | None) -> None:
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--lr", type=click.FloatRange(1e-6, 1e-1), default=6e-4, show_default=True,
               help="Learning rate of the LoRA adapters (the head keeps 3e-3).")
+@click.option("--top-from", type=click.IntRange(0, 11), default=None,
+              help="First adapted layer; the layers below stay frozen (default: the shipped setting).")
 @click.option("--corrections", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Extra JSONL of label corrections ({\"text\", \"label\"}).")
+@click.option("--eval", "eval_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Labelled JSONL scored after each epoch (accuracy per language in the log).")
 @click.pass_context
 def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, seed: int, lr: float,
-              corrections: Path | None) -> None:
+              top_from: int | None, corrections: Path | None, eval_path: Path | None) -> None:
     """Train the LoRA adapter and head (minutes on 2 cores)."""
     from pipeline.analysis.model import train as tr
 
@@ -93,9 +97,17 @@ def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, see
             pairs.extend((r["text"], r["label"]) for r in tr.read_jsonl(corrections))
         except (OSError, ValueError) as e:
             _fail(str(e))
+    eval_rows: list[dict[str, Any]] = []
+    if eval_path is not None:
+        try:
+            eval_rows = tr.read_jsonl(eval_path)
+        except (OSError, ValueError) as e:
+            _fail(f"--eval: {e}")
     try:
         result = tr.train(data, out or tr.WEIGHTS_DIR, models_dir=_data_dir(ctx) / "models", epochs=epochs,
-                          seed=seed, lr=lr, corrections=pairs, log=lambda m: click.echo(m, err=True))
+                          seed=seed, lr=lr, corrections=pairs, eval_rows=eval_rows,
+                          top_from=tr.TOP_FROM if top_from is None else top_from,
+                          log=lambda m: click.echo(m, err=True))
     except (FileNotFoundError, ValueError) as e:
         _fail(f"model train: {e}")
         return

@@ -69,7 +69,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
                 raise ValueError(f"{path}:{n}: expected an object with a string 'text'")
             if obj.get("label") not in LABELS:
-                raise ValueError(f"{path}:{n}: label must be one of {', '.join(LABELS)}")
+                raise ValueError(f"{path}:{n}: label {obj.get('label')!r} is not one of {', '.join(LABELS)}")
             rows.append(obj)
     return rows
 
@@ -166,6 +166,29 @@ def lora_state(top: Any, top_from: int = TOP_FROM) -> dict[str, Any]:
     return out
 
 
+def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[tuple[Any, int]],
+                      rows: Sequence[dict[str, Any]], batch_size: int = 64) -> dict[str, float]:
+    """Accuracy per language (and over all rows) of the model being trained, on cached lower states."""
+    import torch
+
+    right: dict[str, list[bool]] = {}
+    with torch.inference_mode():
+        for b in range(0, len(rows), batch_size):
+            chunk = list(range(b, min(b + batch_size, len(rows))))
+            width = max(cache[i][1] for i in chunk)
+            hs = torch.zeros((len(chunk), width, config.hidden_size))
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for r, i in enumerate(chunk):
+                hs[r, : cache[i][1]] = cache[i][0]
+                mask[r, : cache[i][1]] = 1
+            pred = head(mean_pool(run_top(top, config, hs, mask), mask)).argmax(-1).tolist()
+            for r, i in enumerate(chunk):
+                ok = LABELS[pred[r]] == rows[i]["label"]
+                right.setdefault(str(rows[i].get("lang") or "?"), []).append(ok)
+                right.setdefault("all", []).append(ok)
+    return {k: round(sum(v) / len(v), 3) for k, v in sorted(right.items(), key=lambda kv: kv[0] == "all")}
+
+
 def _cache_lower(base: Any, tokenizer: Any, texts: Sequence[str], top_from: int, batch_size: int = 64,
                  log: Callable[[str], None] = print) -> list[tuple[Any, int]]:
     """Hidden states after layer `top_from`-1 for each text (trimmed to its length)."""
@@ -203,13 +226,16 @@ def _run_lower(base: Any, tokenizer: Any, ids: list[list[int]], order: list[int]
 def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epochs: int = 3, seed: int = 13,
           corrections: Iterable[tuple[str, str]] = (), batch_size: int = 32, lr: float = 6e-4,
           head_lr: float = 3e-3, employer_path: Path = EMPLOYER_TRAIN, threads: int | None = None,
-          eval_fn: Callable[[Any, Any, Any], dict[str, Any]] | None = None,
+          top_from: int = TOP_FROM, eval_rows: Sequence[dict[str, Any]] = (),
           log: Callable[[str], None] = print, limit: int | None = None) -> TrainResult:
     """Train LoRA + head and write `out_dir/sentiment.safetensors`; returns where and how long.
 
-    `corrections` are (text, label) pairs from the store's `label_corrections` table.
-    `eval_fn(top, head, tokenizer)`, if given, is called after each epoch and its result logged.
+    `corrections` are (text, label) pairs from the store's `label_corrections` table. `top_from` is the
+    first adapted layer (the ones below stay frozen and cached). `eval_rows` (`{"text", "label",
+    "lang"}`), if given, are scored after each epoch and the per-language accuracy is logged.
     """
+    if not 0 <= top_from < 12:
+        raise ValueError(f"top_from {top_from}: must be between 0 and 11")
     import os
 
     import torch
@@ -230,10 +256,11 @@ def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epoc
     base, tokenizer = load_base(models_dir)
     for p in base.parameters():
         p.requires_grad = False
-    cache = _cache_lower(base, tokenizer, [e.text for e in examples], TOP_FROM, log=log)
+    cache = _cache_lower(base, tokenizer, [e.text for e in examples], top_from, log=log)
+    eval_cache = _cache_lower(base, tokenizer, [r["text"] for r in eval_rows], top_from, log=log) if eval_rows else []
 
     _set_seed(seed)
-    top = build_top(base, TOP_FROM)
+    top = build_top(base, top_from)
     head = torch.nn.Linear(base.config.hidden_size, len(LABELS))
     counts = [sum(1 for e in examples if e.label == k) for k in range(len(LABELS))]
     cw = torch.tensor([(len(examples) / (len(LABELS) * max(c, 1))) ** 0.5 for c in counts])
@@ -287,16 +314,16 @@ def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epoc
                 log(f"  epoch {ep + 1} batch {bi}/{len(batches)} loss {run_loss / (bi + 1):.4f} "
                     f"({time.time() - t0:.0f}s)")
         entry: dict[str, Any] = {"epoch": ep + 1, "loss": run_loss / len(batches), "seconds": time.time() - t0}
-        if eval_fn is not None:
+        if eval_rows:
             top.eval()
             head.eval()
-            entry["eval"] = eval_fn(top, head, tokenizer)
+            entry["eval"] = _accuracy_by_lang(top, head, base.config, eval_cache, eval_rows)
         history.append(entry)
         log(f"epoch {ep + 1}: {json.dumps(entry)}")
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tensors = lora_state(top, TOP_FROM)
+    tensors = lora_state(top, top_from)
     tensors["head.weight"] = head.weight.detach().clone().contiguous()
     tensors["head.bias"] = head.bias.detach().clone().contiguous()
     meta = {
@@ -305,7 +332,7 @@ def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epoc
         "prefix": PREFIX,
         "lora_r": str(LORA_R),
         "lora_alpha": str(LORA_ALPHA),
-        "top_from": str(TOP_FROM),
+        "top_from": str(top_from),
         "train_max_length": str(TRAIN_MAX_LENGTH),
         "base": base_checksum(models_dir),
         "seed": str(seed),

@@ -1,0 +1,99 @@
+"""`rykte model train`: seeded, writes only the adapter and head, and the result loads and predicts.
+
+Runs the real training loop on a tiny data dir (a few rows per shared set) for one epoch, so it takes
+seconds; the quality of the shipped weights is measured by `rykte model eval` and the bench, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from click.testing import CliRunner
+from safetensors import safe_open
+
+from pipeline.analysis.commands import standalone
+from pipeline.analysis.model.train import HOLDOUT_SETS, TRAIN_SETS, is_holdout, train
+from pipeline.analysis.sentiment import BuiltinSentimentModel
+
+ROWS = [
+    ("The pay is awful and the manager shouts at people.", "negative", "en"),
+    ("Lønna er elendig og ingen blir hørt.", "negative", "nb"),
+    ("Vi söker en lagerarbetare till vårt team i Örebro.", "neutral", "sv"),
+    ("The company moved its office to Bergen in May.", "neutral", "en"),
+    ("Fantastiske kolleger og en leder som lytter.", "positive", "da"),
+    ("Best place I have ever worked, great people.", "positive", "en"),
+]
+
+
+def _write_jsonl(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for text, label, lang in rows:
+            f.write(json.dumps({"text": text, "label": label, "lang": lang}, ensure_ascii=False) + "\n")
+
+
+@pytest.fixture()
+def tiny_sets(tmp_path: Path) -> Path:
+    d = tmp_path / "sentiment"
+    d.mkdir()
+    for i, name in enumerate(TRAIN_SETS):
+        _write_jsonl(d / f"{name}.jsonl", [(f"{t} ({name} {i})", lab, lang) for t, lab, lang in ROWS])
+    _write_jsonl(tmp_path / "employer.jsonl", ROWS)
+    return d
+
+
+def _tensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    with safe_open(str(path), framework="pt") as f:
+        return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})  # noqa: SIM118
+
+
+def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, models_dir: Path,
+                                                          tmp_path: Path) -> None:
+    logs: list[str] = []
+    kw: dict[str, Any] = {"models_dir": models_dir, "epochs": 1, "seed": 5, "threads": 1, "top_from": 10,
+                          "employer_path": tmp_path / "employer.jsonl"}
+    eval_rows = [{"text": t, "label": lab, "lang": lang} for t, lab, lang in ROWS]
+    first = train(tiny_sets, tmp_path / "a", eval_rows=eval_rows, log=logs.append, **kw)
+    second = train(tiny_sets, tmp_path / "b", log=lambda _m: None, **kw)
+
+    a, meta = _tensors(first.path)
+    b, _ = _tensors(second.path)
+    kept = sum(1 for i, name in enumerate(TRAIN_SETS) for t, _, _ in ROWS
+               if name not in HOLDOUT_SETS or not is_holdout(f"{t} ({name} {i})"))
+    assert first.n_train == kept + len(ROWS)  # shared sets minus their hold-out, plus the employer rows
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    layers = {int(k.split(".")[2]) for k in a if k.startswith("encoder.layer.")}
+    assert layers == {10, 11}  # only the adapted layers are stored
+    assert {"head.weight", "head.bias"} <= a.keys()
+    assert meta["top_from"] == "10" and meta["seed"] == "5" and meta["epochs"] == "1"
+    assert sum(t.numel() for t in a.values()) < 400_000  # an adapter, not a model
+
+    ev = first.history[0]["eval"]
+    assert set(ev) == {"en", "nb", "sv", "da", "all"} and all(0.0 <= v <= 1.0 for v in ev.values())
+    assert any("epoch 1:" in m for m in logs)
+
+    model = BuiltinSentimentModel(models_dir, weights_path=first.path, threads=1)
+    preds = model.predict([t for t, _, _ in ROWS])
+    assert len(preds) == len(ROWS) and all(abs(sum(p.probs.values()) - 1) < 1e-3 for p in preds)
+
+
+def test_bad_eval_file_names_file_and_line(tiny_sets: Path, analysis_data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "eval.jsonl"
+    bad.write_text('{"text": "ok", "label": "negative", "lang": "en"}\n{"text": "x", "label": "angry"}\n',
+                   encoding="utf-8")
+    res = CliRunner().invoke(standalone, ["--data-dir", str(analysis_data_dir), "model", "train",
+                                          "--data", str(tiny_sets), "--eval", str(bad)])
+    assert res.exit_code != 0
+    assert f"{bad}:2" in res.output and "angry" in res.output
+
+
+def test_missing_training_set_is_a_clear_error(tiny_sets: Path, analysis_data_dir: Path) -> None:
+    (tiny_sets / f"{TRAIN_SETS[0]}.jsonl").unlink()
+    res = CliRunner().invoke(standalone, ["--data-dir", str(analysis_data_dir), "model", "train",
+                                          "--data", str(tiny_sets), "--out", str(tiny_sets / "w")])
+    assert res.exit_code != 0
+    assert f"{TRAIN_SETS[0]}.jsonl" in res.output and "missing" in res.output
+    assert not (tiny_sets / "w").exists()
