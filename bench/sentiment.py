@@ -4,10 +4,12 @@
 
 Each variant runs in its own subprocess (so its peak RSS is its own) on all available cores:
 
-* `ours-bf16`   — `pipeline.analysis.sentiment` as shipped: length-sorted batches of 32, bfloat16 weights,
-                  `torch.inference_mode`, max_length 256 with chunking (the default runtime).
-* `ours-bf16-b16` — the same with batches of 16.
-* `ours-fp32`   — the default runtime in float32.
+* `ours`        — `pipeline.analysis.sentiment` as shipped: length-sorted batches of 32,
+                  `torch.inference_mode`, max_length 256 with chunking, precision `auto` (bfloat16 on
+                  CPUs with native bf16, else float32; the table says which).
+* `ours-bf16`   — forced bfloat16 (on a CPU without native bf16 it is emulated and slow, so it then
+                  runs on a tenth of the texts).
+* `ours-fp32`   — forced float32.
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
                   at a time, float32, then the same mean pooling and head.
 
@@ -81,16 +83,25 @@ class _Naive:
         return out
 
 
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dict[str, Any]:
     import torch
 
     from pipeline.analysis.model.evaluate import score
     from pipeline.analysis.sentiment import BuiltinSentimentModel
 
-    precision = "fp32" if variant in ("ours-fp32", "naive") else "bf16"
-    extra: dict[str, Any] = {"batch_size": 16} if variant.endswith("-b16") else {}
+    precision = {"ours": "auto", "ours-bf16": "bf16"}.get(variant, "fp32")
     t0 = time.perf_counter()
-    ours = BuiltinSentimentModel(models_dir, precision=precision, **extra)
+    ours = BuiltinSentimentModel(models_dir, precision=precision)
     load_s = time.perf_counter() - t0
     model: Any = _Naive(ours) if variant == "naive" else ours
     source, texts = _speed_texts(data)
@@ -102,7 +113,8 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     model.predict(texts)
     secs = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "variant": variant, "threads": torch.get_num_threads(), "batch_size": ours.batch_size,
+        "variant": variant, "precision": ours.precision, "threads": torch.get_num_threads(),
+        "batch_size": ours.batch_size,
         "max_length": ours.max_length, "speed_texts": source, "n_texts": len(texts),
         "texts_per_s": round(len(texts) / secs, 1), "load_s": round(load_s, 1),
     }
@@ -130,8 +142,11 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="texts for the speed run (naive: a fifth)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from pipeline.analysis.sentiment import native_bf16
+
     if args.variant:
-        n = args.n // 5 if args.variant == "naive" else args.n
+        slow = args.variant == "naive" or (args.variant == "ours-bf16" and not native_bf16())
+        n = args.n // (5 if args.variant == "naive" else 10) if slow else args.n
         print(json.dumps(run_variant(args.variant, args.data, args.models_dir, n)))
         return
 
@@ -139,7 +154,7 @@ def main() -> None:
 
     install_base_model(args.models_dir)
     results: dict[str, Any] = {}
-    for variant in ("ours-bf16", "ours-bf16-b16", "ours-fp32", "naive"):
+    for variant in ("ours", "ours-bf16", "ours-fp32", "naive"):
         print(f"running {variant} …", file=sys.stderr, flush=True)
         p = subprocess.run([sys.executable, __file__, "--variant", variant, "--data", str(args.data),
                             "--models-dir", str(args.models_dir), "--n", str(args.n)],
@@ -150,15 +165,17 @@ def main() -> None:
         results[variant] = json.loads(p.stdout.strip().splitlines()[-1])
 
     naive = results["naive"]["texts_per_s"]
-    print(f"{'variant':<14}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}{'NoReC dev F1':>14}"
-          f"{'employer acc':>14}")
+    cpu = _cpu_model()
+    print(f"CPU: {cpu}; native bf16: {'yes' if native_bf16() else 'no'}")
+    print(f"{'variant':<11}{'precision':>10}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}"
+          f"{'NoReC dev F1':>14}{'employer acc':>14}{'n':>6}")
     for v, r in results.items():
         r["speedup_vs_naive"] = round(r["texts_per_s"] / naive, 2)
         f1 = r.get("norec_dev_macro_f1")
-        print(f"{v:<14}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}{r['peak_rss_mb']:>13.0f}"
-              f"{'-' if f1 is None else f'{f1:.4f}':>14}{r['employer_dev_accuracy']:>14.4f}")
-    print(f"(speed on {results['ours-bf16']['n_texts']} {results['ours-bf16']['speed_texts']}, "
-          f"{results['ours-bf16']['threads']} threads; naive on {results['naive']['n_texts']})")
+        print(f"{v:<11}{r['precision']:>10}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}"
+              f"{r['peak_rss_mb']:>13.0f}{'-' if f1 is None else f'{f1:.4f}':>14}"
+              f"{r['employer_dev_accuracy']:>14.4f}{r['n_texts']:>6}")
+    print(f"(speed on {results['ours']['speed_texts']}, {results['ours']['threads']} threads)")
     all_results: dict[str, Any] = {}
     if RESULTS.is_file():
         try:
@@ -167,8 +184,10 @@ def main() -> None:
             all_results = {}
     all_results["sentiment"] = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cpu": cpu,
+        "native_bf16": native_bf16(),
         "variants": results,
-        "speedup_ours_bf16_vs_naive": results["ours-bf16"]["speedup_vs_naive"],
+        "speedup_ours_vs_naive": results["ours"]["speedup_vs_naive"],
     }
     tmp = RESULTS.with_suffix(".tmp")
     tmp.write_text(json.dumps(all_results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

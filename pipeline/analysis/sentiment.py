@@ -21,10 +21,12 @@ Input handling:
 Speed: identical texts are scored once (within a call and across calls, through a bounded cache),
 texts are batched by token length (sorted, then restored to the caller's order; batches of
 `DEFAULT_BATCH_SIZE` = 32 unless configured), inference runs under `torch.inference_mode` on all
-available cores and, by default, with the whole model in bfloat16 (this CPU class has AVX-512 BF16;
-measured on 2 quiet cores bf16 is ~2.5x faster than float32 at the same dev macro-F1, see the model card
-and `bench/results.json`). `precision="fp32"` gives the float32 reference; `batch_size` and
-`max_length` stay selectable (config `analysis.batch_size` / `analysis.max_length`).
+available cores. Precision (config `analysis.precision`) defaults to `auto`: bfloat16 when the CPU has
+native bf16 instructions (`avx512_bf16` or `amx_bf16` in /proc/cpuinfo), where it measured ~2.5x faster
+than float32 at the same dev macro-F1 (model card, `bench/results.json`); float32 elsewhere, because
+without those instructions bf16 is emulated and was measured ~10x *slower* (an AVX2-only EPYC: 10
+texts/s). `bf16` and `fp32` force either; `batch_size` and `max_length` stay selectable
+(`analysis.batch_size` / `analysis.max_length`).
 """
 
 from __future__ import annotations
@@ -72,6 +74,32 @@ class AnalysisSettings(Protocol):
     model: str
     batch_size: int
     max_length: int
+    precision: str
+
+
+PRECISIONS = ("auto", "bf16", "fp32")
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """True when the CPU executes bfloat16 natively (AVX-512 BF16 or AMX); False if unknown."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return bool(BF16_CPU_FLAGS & set(line.partition(":")[2].split()))
+    return False
+
+
+def resolve_precision(precision: str) -> str:
+    """`auto` → `bf16` on CPUs with native bf16, else `fp32`; `bf16`/`fp32` are kept."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return precision
 
 
 class ModelLoadError(RuntimeError):
@@ -224,15 +252,14 @@ class BuiltinSentimentModel(_BatchedModel):
 
     def __init__(self, models_dir: Path, weights_path: Path = WEIGHTS_PATH, *,
                  batch_size: int = DEFAULT_BATCH_SIZE, max_length: int = DEFAULT_MAX_LENGTH,
-                 precision: str = "bf16", threads: int | None = None) -> None:
+                 precision: str = "auto", threads: int | None = None) -> None:
         import torch
         from safetensors import safe_open
         from transformers import AutoTokenizer, BertModel
 
         from pipeline.analysis.model.convert import base_checksum, install_base_model
 
-        if precision not in ("bf16", "fp32"):
-            raise ValueError(f"precision must be bf16 or fp32, not {precision!r}")
+        precision = resolve_precision(precision)
         torch.set_num_threads(threads or _available_cores())
         weights_path = Path(weights_path)
         if not weights_path.is_file():
@@ -361,7 +388,7 @@ class HFSentimentModel(_BatchedModel):
         return p / p.sum(-1, keepdim=True).clamp(min=1e-9)
 
 
-_MODELS: dict[tuple[str, str, int, int], SentimentModel] = {}
+_MODELS: dict[tuple[str, str, int, int, str], SentimentModel] = {}
 _LOCK = threading.Lock()
 
 
@@ -371,12 +398,14 @@ def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
     name = str(getattr(cfg, "model", "builtin") or "builtin")
     batch_size = int(getattr(cfg, "batch_size", DEFAULT_BATCH_SIZE))
     max_length = int(getattr(cfg, "max_length", DEFAULT_MAX_LENGTH))
-    key = (name, str(Path(models_dir).resolve()), batch_size, max_length)
+    precision = resolve_precision(str(getattr(cfg, "precision", "auto") or "auto"))
+    key = (name, str(Path(models_dir).resolve()), batch_size, max_length, precision)
     with _LOCK:
         m = _MODELS.get(key)
         if m is None:
             if name == "builtin":
-                m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length)
+                m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length,
+                                          precision=precision)
             else:
                 m = HFSentimentModel(name, batch_size=batch_size, max_length=max_length)
             _MODELS[key] = m

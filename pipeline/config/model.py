@@ -132,6 +132,8 @@ class AnalysisConfig(Strict):
     criticism_threshold: float = Field(default=0.5, gt=0, lt=1)
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=256, ge=16, le=512)
+    precision: Literal["auto", "bf16", "fp32"] = Field(
+        default="auto", description="auto: bfloat16 where the CPU has native bf16, else float32")
 
 
 class BusinessHoursConfig(Strict):

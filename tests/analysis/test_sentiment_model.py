@@ -16,6 +16,8 @@ from pipeline.analysis.sentiment import (
     empty_prediction,
     load_model,
     map_labels,
+    native_bf16,
+    resolve_precision,
 )
 
 
@@ -125,6 +127,45 @@ def test_version_names_base_and_weights(sentiment_model: Any) -> None:
 def test_load_model_is_cached(sentiment_model: Any, models_dir: Path) -> None:
     cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256)
     assert load_model(cfg, models_dir) is sentiment_model
+
+
+@pytest.mark.parametrize(("flags", "native"), [
+    ("fpu sse2 avx2 avx512f avx512_vnni avx512_bf16 amx_tile", True),
+    ("fpu sse2 avx2 amx_bf16", True),
+    ("fpu sse2 avx2 fma", False),            # an AVX2-only CPU: bf16 would be emulated (slow)
+    ("fpu sse2 avx2 avx512f avx512_vnni", False),
+])
+def test_native_bf16_reads_the_cpu_flags(tmp_path: Path, flags: str, native: bool) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text(f"processor\t: 0\nmodel name\t: Test CPU\nflags\t\t: {flags}\n", encoding="utf-8")
+    assert native_bf16(info) is native
+
+
+def test_native_bf16_is_false_when_unknown(tmp_path: Path) -> None:
+    assert native_bf16(tmp_path / "missing") is False
+
+
+def test_precision_auto_follows_the_cpu_and_explicit_choices_win() -> None:
+    assert resolve_precision("auto") == ("bf16" if native_bf16() else "fp32")
+    assert resolve_precision("fp32") == "fp32" and resolve_precision("bf16") == "bf16"
+    with pytest.raises(ValueError, match="fp16"):
+        resolve_precision("fp16")
+
+
+def test_config_refuses_an_unknown_precision() -> None:
+    from pydantic import ValidationError
+
+    from pipeline.config.model import AnalysisConfig
+
+    assert AnalysisConfig().precision == "auto"
+    with pytest.raises(ValidationError, match="precision"):
+        AnalysisConfig(precision="int4")  # type: ignore[arg-type]
+
+
+@pytest.mark.model
+def test_loaded_model_uses_the_resolved_precision(sentiment_model: Any) -> None:
+    assert sentiment_model.precision == resolve_precision("auto")
+    assert sentiment_model.version.endswith("-" + sentiment_model.precision)
 
 
 @pytest.fixture(scope="module")
