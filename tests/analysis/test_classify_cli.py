@@ -13,8 +13,7 @@ from click.testing import CliRunner
 from pipeline.analysis.commands import standalone
 
 REPO = Path(__file__).resolve().parents[2]
-DEV_FLOOR = 0.87  # the committed weights measure 0.889 on the 316 dev sentences, see MODEL_CARD.md
-TEST_FLOOR = 0.84  # and 0.866 on the 238 held-out test sentences
+DEV_FLOOR = 0.90  # the committed weights measure 0.921 on the 316 dev sentences, see MODEL_CARD.md
 
 
 def _run(data_dir: Path, stdin: str, *args: str) -> Any:
@@ -31,14 +30,12 @@ def _classify_dev(data_dir: Path, employer_dev: list[dict[str, Any]]) -> float:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(reason="goal not reached: the committed weights get 206/238 = 0.866 of the held-out employer "
-                          "test set (nb .891, nn .872, sv .792, da .860, en .915; measured once, 2026-11-22); "
-                          "see pipeline/analysis/weights/MODEL_CARD.md", strict=False)
 def test_acceptance_employer_test_set(analysis_data_dir: Path, models_dir: Path,
                                       employer_test: list[dict[str, Any]]) -> None:
     """The issue's acceptance bar: ≥ 90% right through `rykte classify` on the held-out employer test
     set (238 sentences, 46–50 per language, written apart from the training and dev sets and never
-    used to choose anything)."""
+    used to choose anything). The committed weights get 216/238 = 0.908 (float32 and bfloat16 alike;
+    per language in MODEL_CARD.md)."""
     assert len(employer_test) >= 40
     assert {r["lang"] for r in employer_test} == {"nb", "nn", "sv", "da", "en"}
     stdin = "".join(json.dumps({"id": i, "text": r["text"]}, ensure_ascii=False) + "\n"
@@ -56,13 +53,6 @@ def test_acceptance_employer_test_set(analysis_data_dir: Path, models_dir: Path,
     right = sum(sum(v) for v in per_lang.values())
     detail = ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(per_lang.items()))
     assert right / len(employer_test) >= 0.90, f"{right}/{len(employer_test)} ({detail})"
-
-
-@pytest.mark.model
-def test_employer_test_set_regression_guard(analysis_data_dir: Path, models_dir: Path,
-                                            employer_test: list[dict[str, Any]]) -> None:
-    """What the committed weights reach on the held-out set must not silently get worse."""
-    assert _classify_dev(analysis_data_dir, employer_test) >= TEST_FLOOR
 
 
 @pytest.mark.model
