@@ -74,7 +74,9 @@ class AnalysisSettings(Protocol):
     model: str
     batch_size: int
     max_length: int
-    precision: str
+
+    @property
+    def precision(self) -> str: ...  # "auto", "bf16" or "fp32" (read with a default of "auto")
 
 
 PRECISIONS = ("auto", "bf16", "fp32")
