@@ -31,6 +31,7 @@ texts/s). `bf16` and `fp32` force either; `batch_size` and `max_length` stay sel
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -83,8 +84,11 @@ PRECISIONS = ("auto", "bf16", "fp32")
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
+@functools.lru_cache(maxsize=8)
 def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """True when the CPU executes bfloat16 natively (AVX-512 BF16 or AMX); False if unknown."""
+    """True when the CPU executes bfloat16 natively (AVX-512 BF16 or AMX); False if unknown.
+
+    Read once per path: `load_model` resolves the precision on every call, before its cache lookup."""
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:

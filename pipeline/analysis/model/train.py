@@ -166,6 +166,20 @@ def lora_state(top: Any, top_from: int = TOP_FROM) -> dict[str, Any]:
     return out
 
 
+def _pad_cached(cache: Sequence[tuple[Any, int]], idx: Sequence[int], hidden_size: int) -> tuple[Any, Any]:
+    """A zero-padded batch of cached lower-layer states and its attention mask, for the rows `idx`."""
+    import torch
+
+    width = max(cache[i][1] for i in idx)
+    hs = torch.zeros((len(idx), width, hidden_size))
+    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for r, i in enumerate(idx):
+        n = cache[i][1]
+        hs[r, :n] = cache[i][0]
+        mask[r, :n] = 1
+    return hs, mask
+
+
 def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[tuple[Any, int]],
                       rows: Sequence[dict[str, Any]], batch_size: int = 64) -> dict[str, float]:
     """Accuracy per language (and over all rows) of the model being trained, on cached lower states."""
@@ -175,12 +189,7 @@ def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[tuple[An
     with torch.inference_mode():
         for b in range(0, len(rows), batch_size):
             chunk = list(range(b, min(b + batch_size, len(rows))))
-            width = max(cache[i][1] for i in chunk)
-            hs = torch.zeros((len(chunk), width, config.hidden_size))
-            mask = torch.zeros((len(chunk), width), dtype=torch.long)
-            for r, i in enumerate(chunk):
-                hs[r, : cache[i][1]] = cache[i][0]
-                mask[r, : cache[i][1]] = 1
+            hs, mask = _pad_cached(cache, chunk, config.hidden_size)
             pred = head(mean_pool(run_top(top, config, hs, mask), mask)).argmax(-1).tolist()
             for r, i in enumerate(chunk):
                 ok = LABELS[pred[r]] == rows[i]["label"]
@@ -291,13 +300,7 @@ def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epoc
         t0 = time.time()
         run_loss = 0.0
         for bi, idx in enumerate(batches):
-            width = max(cache[i][1] for i in idx)
-            hs = torch.zeros((len(idx), width, hidden_size))
-            mask = torch.zeros((len(idx), width), dtype=torch.long)
-            for r, i in enumerate(idx):
-                n = cache[i][1]
-                hs[r, :n] = cache[i][0]
-                mask[r, :n] = 1
+            hs, mask = _pad_cached(cache, idx, hidden_size)
             y = torch.tensor([examples[i].label for i in idx])
             w = torch.tensor([examples[i].weight for i in idx])
             last = run_top(top, base.config, hs, mask)
