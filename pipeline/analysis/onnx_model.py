@@ -126,7 +126,11 @@ class OnnxSentimentModel(_BatchedModel):
         try:
             self.session = _session(path, threads)
         except Exception:  # a damaged cache file: export again, once
-            self.session = _session(export_onnx(models_dir, weights_path, force=True), threads)
+            path = export_onnx(models_dir, weights_path, force=True)
+            try:
+                self.session = _session(path, threads)
+            except Exception as e:
+                raise ModelLoadError(f"{path}: ONNX Runtime cannot load the exported graph: {e}") from e
         self.precision = "fp32"
         self.version = builtin_version(models_dir, weights_path, "fp32")
 

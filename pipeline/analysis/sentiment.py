@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import logging
 import os
 import re
 import threading
@@ -41,6 +42,8 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from pipeline.analysis.backend import resolve_backend, resolve_precision
+
+log = logging.getLogger(__name__)
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "sentiment.safetensors"
@@ -321,12 +324,14 @@ _LOCK = threading.Lock()
 def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
     """The configured sentiment model: "builtin" (installed into `models_dir` if missing; torch or
     ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
-    path, always torch float32). Loaded once per process."""
+    path, always torch float32). Loaded once per process. When `runtime: auto` chose ONNX Runtime and
+    the graph cannot be exported or loaded, the torch model is used and a warning logged; an explicit
+    `runtime: onnx` fails instead."""
     name = str(getattr(cfg, "model", "builtin") or "builtin")
     batch_size = int(getattr(cfg, "batch_size", DEFAULT_BATCH_SIZE))
     max_length = int(getattr(cfg, "max_length", DEFAULT_MAX_LENGTH))
-    precision, runtime = resolve_backend(str(getattr(cfg, "precision", "auto") or "auto"),
-                                         str(getattr(cfg, "runtime", "auto") or "auto"))
+    requested_runtime = str(getattr(cfg, "runtime", "auto") or "auto")
+    precision, runtime = resolve_backend(str(getattr(cfg, "precision", "auto") or "auto"), requested_runtime)
     key = (name, str(Path(models_dir).resolve()), batch_size, max_length, f"{runtime}-{precision}")
     with _LOCK:
         m = _MODELS.get(key)
@@ -338,7 +343,14 @@ def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
             elif runtime == "onnx":
                 from pipeline.analysis.onnx_model import OnnxSentimentModel
 
-                m = OnnxSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length)
+                try:
+                    m = OnnxSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length)
+                except ModelLoadError as e:
+                    if requested_runtime == "onnx":
+                        raise
+                    log.warning("%s; running the sentiment model on torch instead", e)
+                    m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length,
+                                              precision=precision)
             else:
                 m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length,
                                           precision=precision)

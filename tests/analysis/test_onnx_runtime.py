@@ -112,3 +112,30 @@ def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
 
     with pytest.raises(ModelLoadError, match=r"nothing\.safetensors"):
         OnnxSentimentModel(models_dir, tmp_path / "nothing.safetensors")
+
+
+@pytest.mark.model
+def test_auto_falls_back_to_torch_when_the_export_fails(models_dir: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    if not onnxruntime_available() or native_bf16():
+        pytest.skip("auto does not choose ONNX Runtime here")
+    from types import SimpleNamespace
+
+    from pipeline.analysis import onnx_model
+    from pipeline.analysis.sentiment import ModelLoadError, load_model
+
+    def broken(*args: Any, **kwargs: Any) -> Path:
+        raise ModelLoadError("exporting the sentiment model to ONNX failed: no onnx package")
+
+    monkeypatch.setattr(onnx_model, "export_onnx", broken)  # the failure is injected, the fallback is real
+    own = tmp_path / "models"
+    own.mkdir()
+    (own / "base").symlink_to((models_dir / "base").resolve(), target_is_directory=True)
+    cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256, precision="auto", runtime="auto")
+    m: Any = load_model(cfg, own)
+    assert m.runtime == "torch" and m.precision == "fp32"
+    assert "no onnx package" in caplog.text and "on torch instead" in caplog.text
+    assert m.predict(["Lønna er elendig og sjefen hører aldri etter."])[0].label == "negative"
+    with pytest.raises(ModelLoadError, match="no onnx package"):
+        load_model(SimpleNamespace(model="builtin", batch_size=16, max_length=256, runtime="onnx"), own)
