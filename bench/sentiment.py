@@ -11,6 +11,9 @@ Each variant runs in its own subprocess (so its peak RSS is its own) on all avai
                   then runs on a tenth of the texts).
 * `ours-fp32`   — torch, forced float32, under `torch.inference_mode`.
 * `ours-onnx`   — ONNX Runtime, float32 (the graph exported from the same weights).
+* `int8`        — not shipped, measured for the model card: that graph with ONNX Runtime dynamic int8
+                  (per-channel weights) on the weight MatMuls, keeping the attention-score MatMuls and
+                  the feed-forward output layers in float32 (the least lossy int8 variant found).
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
                   at a time, float32, then the same mean pooling and head.
 
@@ -95,19 +98,40 @@ def _cpu_model() -> str:
     return "unknown"
 
 
+def _int8_session(models_dir: Path) -> Any:
+    import tempfile
+
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from pipeline.analysis.onnx_model import _session, onnx_path
+
+    src = onnx_path(models_dir)
+    names = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node if n.op_type == "MatMul"]
+    keep_fp32 = [n for n in names if n.endswith(("self/MatMul", "self/MatMul_1"))  # activation x activation
+                 or ("/output/dense" in n and "attention" not in n)]  # feed-forward output
+    out = Path(tempfile.mkdtemp(prefix="rykte-int8-")) / "int8.onnx"
+    quantize_dynamic(str(src), str(out), per_channel=True, weight_type=QuantType.QInt8,
+                     op_types_to_quantize=["MatMul"], nodes_to_exclude=keep_fp32,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    return _session(out, os.cpu_count() or 1)
+
+
 def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dict[str, Any]:
     import torch
 
     from pipeline.analysis.model.evaluate import score
     from pipeline.analysis.sentiment import BuiltinSentimentModel, load_model
 
-    precision, runtime = {"ours": ("auto", "auto"), "ours-bf16": ("bf16", "torch"),
-                          "ours-onnx": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
+    precision, runtime = {"ours": ("auto", "auto"), "ours-bf16": ("bf16", "torch"), "ours-onnx": ("fp32", "onnx"),
+                          "int8": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
     ours: Any = load_model(SimpleNamespace(model="builtin", batch_size=32, max_length=256, precision=precision,
                                            runtime=runtime), models_dir)
     if variant == "naive":
         ours = BuiltinSentimentModel(models_dir, precision="fp32")
+    if variant == "int8":
+        ours.session = _int8_session(models_dir)
     load_s = time.perf_counter() - t0
     model: Any = _Naive(ours) if variant == "naive" else ours
     source, texts = _speed_texts(data)
@@ -119,8 +143,8 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     model.predict(texts)
     secs = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "variant": variant, "precision": f"{ours.runtime}-{ours.precision}", "threads": torch.get_num_threads(),
-        "batch_size": ours.batch_size,
+        "variant": variant, "precision": "onnx-int8" if variant == "int8" else f"{ours.runtime}-{ours.precision}",
+        "threads": torch.get_num_threads(), "batch_size": ours.batch_size,
         "max_length": ours.max_length, "speed_texts": source, "n_texts": len(texts),
         "texts_per_s": round(len(texts) / secs, 1), "load_s": round(load_s, 1),
     }
@@ -162,7 +186,8 @@ def main() -> None:
     results: dict[str, Any] = {}
     from pipeline.analysis.backend import onnxruntime_available
 
-    variants = ["ours", "ours-bf16", "ours-fp32", *(["ours-onnx"] if onnxruntime_available() else []), "naive"]
+    variants = ["ours", "ours-bf16", "ours-fp32", *(["ours-onnx", "int8"] if onnxruntime_available() else []),
+                "naive"]
     for variant in variants:
         print(f"running {variant} …", file=sys.stderr, flush=True)
         p = subprocess.run([sys.executable, __file__, "--variant", variant, "--data", str(args.data),
