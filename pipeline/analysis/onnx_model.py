@@ -10,8 +10,8 @@ output matmuls) was faster still but lost 1–4 points of NoReC dev macro-F1, so
 The graph — BertModel with the LoRA merged, mean pooling over the attention mask, the head and the
 softmax — is exported once per (base, weights file) with torch's exporter and cached as
 `<models_dir>/onnx/sentiment-<base>-w<weights sha>-v<N>.onnx`. It is written to a temporary file
-and renamed into place, so a crash never leaves a half-written graph; a cached file ONNX Runtime
-cannot load is exported again once. Predictions carry the same model version as the torch float32
+and renamed into place, so a crash never leaves a half-written graph; graphs of earlier weights are
+then deleted (about 470 MB each); a cached file ONNX Runtime cannot load is exported again once. Predictions carry the same model version as the torch float32
 path, so switching runtimes does not trigger a mass re-score.
 """
 
@@ -84,6 +84,9 @@ def export_onnx(models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, force: b
             )
         tmp.chmod(0o644)  # mkstemp makes it private; the models dir is shared like the base
         tmp.replace(target)
+        for stale in target.parent.glob("sentiment-*.onnx"):  # graphs of earlier weights: ~470 MB each
+            if stale != target:
+                stale.unlink(missing_ok=True)
     except Exception as e:
         raise ModelLoadError(f"{weights_path}: exporting the sentiment model to ONNX failed: {e}") from e
     finally:

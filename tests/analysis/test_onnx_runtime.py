@@ -98,7 +98,10 @@ def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, t
     first = OnnxSentimentModel(own).predict(TEXTS[:3])
     assert path.stat().st_mtime_ns == stamp  # install and load used the cache, no second export
     path.write_bytes(b"not an onnx graph")
+    stale = path.with_name("sentiment-0123456789ab-c1-wolderweights-v1.onnx")
+    stale.write_bytes(b"graph of earlier weights")
     again = OnnxSentimentModel(own)  # the real export, once
+    assert not stale.exists()  # a new export removes the graphs of earlier weights
     assert path.stat().st_size > 1_000_000
     assert [p.label for p in again.predict(TEXTS[:3])] == [p.label for p in first]
     assert not [f for f in os.listdir(path.parent) if f.startswith(".export-")]  # no temp files left
