@@ -11,8 +11,9 @@ The graph — BertModel with the LoRA merged, mean pooling over the attention ma
 softmax — is exported once per (base, weights file) with torch's exporter and cached as
 `<models_dir>/onnx/sentiment-<base>-w<weights sha>-v<N>.onnx`. It is written to a temporary file
 and renamed into place, so a crash never leaves a half-written graph; graphs of earlier weights are
-then deleted (about 470 MB each); a cached file ONNX Runtime cannot load is exported again once. Predictions carry the same model version as the torch float32
-path, so switching runtimes does not trigger a mass re-score.
+then deleted (about 470 MB each); a cached file ONNX Runtime cannot load is exported again once.
+Predictions carry the same model version as the torch float32 path, so switching runtimes does not
+trigger a mass re-score.
 """
 
 from __future__ import annotations
