@@ -55,7 +55,7 @@ def install_cmd(ctx: click.Context, models_dir: Path | None) -> None:
 
     Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too,
     so the first `rykte analyze` does not pay for it."""
-    from pipeline.analysis.backend import resolve_backend
+    from pipeline.analysis.backend import requested_backend, resolve_backend
     from pipeline.analysis.model.convert import BaseModelError, install_base_model
     from pipeline.analysis.sentiment import ModelLoadError
 
@@ -65,7 +65,7 @@ def install_cmd(ctx: click.Context, models_dir: Path | None) -> None:
     try:
         path = install_base_model(target)
         click.echo(str(path))
-        runtime = resolve_backend(str(getattr(cfg, "precision", "auto")), str(getattr(cfg, "runtime", "auto")))[1]
+        runtime = resolve_backend(*requested_backend(cfg))[1]
         if getattr(cfg, "model", "builtin") == "builtin" and runtime == "onnx":
             from pipeline.analysis.onnx_model import export_onnx
 

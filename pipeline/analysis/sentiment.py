@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from pipeline.analysis.backend import resolve_backend, resolve_precision
+from pipeline.analysis.backend import requested_backend, resolve_backend, resolve_precision
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +321,24 @@ _MODELS: dict[tuple[str, str, int, int, str], SentimentModel] = {}
 _LOCK = threading.Lock()
 
 
+def _build_model(name: str, models_dir: Path, batch_size: int, max_length: int, precision: str, runtime: str,
+                 requested_runtime: str) -> SentimentModel:
+    if name != "builtin":
+        from pipeline.analysis.hf_model import HFSentimentModel
+
+        return HFSentimentModel(name, batch_size=batch_size, max_length=max_length)
+    if runtime == "onnx":
+        from pipeline.analysis.onnx_model import OnnxSentimentModel
+
+        try:
+            return OnnxSentimentModel(models_dir, batch_size=batch_size, max_length=max_length)
+        except ModelLoadError as e:
+            if requested_runtime == "onnx":
+                raise
+            log.warning("%s; running the sentiment model on torch instead", e)
+    return BuiltinSentimentModel(models_dir, batch_size=batch_size, max_length=max_length, precision=precision)
+
+
 def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
     """The configured sentiment model: "builtin" (installed into `models_dir` if missing; torch or
     ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
@@ -330,29 +348,12 @@ def load_model(cfg: AnalysisSettings, models_dir: Path) -> SentimentModel:
     name = str(getattr(cfg, "model", "builtin") or "builtin")
     batch_size = int(getattr(cfg, "batch_size", DEFAULT_BATCH_SIZE))
     max_length = int(getattr(cfg, "max_length", DEFAULT_MAX_LENGTH))
-    requested_runtime = str(getattr(cfg, "runtime", "auto") or "auto")
-    precision, runtime = resolve_backend(str(getattr(cfg, "precision", "auto") or "auto"), requested_runtime)
+    requested_precision, requested_runtime = requested_backend(cfg)
+    precision, runtime = resolve_backend(requested_precision, requested_runtime)
     key = (name, str(Path(models_dir).resolve()), batch_size, max_length, f"{runtime}-{precision}")
     with _LOCK:
         m = _MODELS.get(key)
         if m is None:
-            if name != "builtin":
-                from pipeline.analysis.hf_model import HFSentimentModel
-
-                m = HFSentimentModel(name, batch_size=batch_size, max_length=max_length)
-            elif runtime == "onnx":
-                from pipeline.analysis.onnx_model import OnnxSentimentModel
-
-                try:
-                    m = OnnxSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length)
-                except ModelLoadError as e:
-                    if requested_runtime == "onnx":
-                        raise
-                    log.warning("%s; running the sentiment model on torch instead", e)
-                    m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length,
-                                              precision=precision)
-            else:
-                m = BuiltinSentimentModel(Path(models_dir), batch_size=batch_size, max_length=max_length,
-                                          precision=precision)
-            _MODELS[key] = m
+            m = _MODELS[key] = _build_model(name, Path(models_dir), batch_size, max_length, precision, runtime,
+                                            requested_runtime)
         return m
