@@ -105,6 +105,7 @@ def _int8_session(models_dir: Path) -> Any:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from pipeline.analysis.onnx_model import _session, onnx_path
+    from pipeline.analysis.sentiment import _available_cores
 
     src = onnx_path(models_dir)
     names = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node if n.op_type == "MatMul"]
@@ -114,7 +115,7 @@ def _int8_session(models_dir: Path) -> Any:
     quantize_dynamic(str(src), str(out), per_channel=True, weight_type=QuantType.QInt8,
                      op_types_to_quantize=["MatMul"], nodes_to_exclude=keep_fp32,
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    return _session(out, os.cpu_count() or 1)
+    return _session(out, _available_cores())
 
 
 def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dict[str, Any]:

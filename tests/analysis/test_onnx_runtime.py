@@ -11,6 +11,8 @@ import pytest
 
 from pipeline.analysis.backend import native_bf16, onnxruntime_available, resolve_backend
 
+needs_onnxruntime = pytest.mark.skipif(not onnxruntime_available(), reason="onnxruntime not installed")
+
 
 def test_auto_runs_float32_on_onnx_runtime_unless_the_cpu_has_native_bf16() -> None:
     expected = ("bf16", "torch") if native_bf16() else ("fp32", "onnx" if onnxruntime_available() else "torch")
@@ -51,6 +53,15 @@ TEXTS = [
 ]
 
 
+@pytest.fixture
+def own_models_dir(models_dir: Path, tmp_path: Path) -> Path:
+    """`<tmp>/data/models` sharing the installed base but with its own (empty) ONNX cache."""
+    own = tmp_path / "data" / "models"
+    own.mkdir(parents=True)
+    (own / "base").symlink_to((models_dir / "base").resolve(), target_is_directory=True)
+    return own
+
+
 @pytest.fixture(scope="module")
 def onnx_model(models_dir: Path) -> Any:
     if not onnxruntime_available():
@@ -77,21 +88,18 @@ def test_onnx_predictions_equal_torch_float32(onnx_model: Any, models_dir: Path)
 
 
 @pytest.mark.model
-def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, tmp_path: Path) -> None:
-    if not onnxruntime_available():
-        pytest.skip("onnxruntime not installed")
+@needs_onnxruntime
+def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, own_models_dir: Path) -> None:
     from pipeline.analysis.onnx_model import OnnxSentimentModel, export_onnx, onnx_path
     from tests.conftest import run_rykte
 
-    own = tmp_path / "data" / "models"
-    own.mkdir(parents=True)
-    (own / "base").symlink_to((models_dir / "base").resolve(), target_is_directory=True)
+    own = own_models_dir
     path = onnx_path(own)
     assert path.name == onnx_path(models_dir).name  # keyed by base and weights, not by directory
     path.parent.mkdir()
     shutil.copyfile(export_onnx(models_dir), path)  # a copy of the shared export (exporting costs ~25 s)
     stamp = path.stat().st_mtime_ns
-    p = run_rykte("--data-dir", str(tmp_path / "data"), "model", "install")
+    p = run_rykte("--data-dir", str(own.parent), "model", "install")
     assert p.returncode == 0, p.stderr
     if resolve_backend("auto", "auto")[1] == "onnx":  # `model install` provides what `analyze` will run
         assert str(path) in p.stdout
@@ -107,9 +115,8 @@ def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, t
     assert not [f for f in os.listdir(path.parent) if f.startswith(".export-")]  # no temp files left
 
 
+@needs_onnxruntime
 def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
-    if not onnxruntime_available():
-        pytest.skip("onnxruntime not installed")
     from pipeline.analysis.onnx_model import OnnxSentimentModel
     from pipeline.analysis.sentiment import ModelLoadError
 
@@ -118,8 +125,7 @@ def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-def test_auto_falls_back_to_torch_when_the_export_fails(models_dir: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch,
+def test_auto_falls_back_to_torch_when_the_export_fails(own_models_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     if not onnxruntime_available() or native_bf16():
         pytest.skip("auto does not choose ONNX Runtime here")
@@ -132,9 +138,7 @@ def test_auto_falls_back_to_torch_when_the_export_fails(models_dir: Path, tmp_pa
         raise ModelLoadError("exporting the sentiment model to ONNX failed: no onnx package")
 
     monkeypatch.setattr(onnx_model, "export_onnx", broken)  # the failure is injected, the fallback is real
-    own = tmp_path / "models"
-    own.mkdir()
-    (own / "base").symlink_to((models_dir / "base").resolve(), target_is_directory=True)
+    own = own_models_dir
     cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256, precision="auto", runtime="auto")
     m: Any = load_model(cfg, own)
     assert m.runtime == "torch" and m.precision == "fp32"
