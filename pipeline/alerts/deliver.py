@@ -33,39 +33,33 @@ rows for that channel are left for the next call (still due, attempts unchanged)
 server costs one timeout per cycle, not one per alert.
 
 **Errors.** An invalid apprise URL is the user's configuration error: `InputError` naming
-`alerts.channels[i].url` (never the URL itself, which may hold a password), raised before any row is
-touched. `validate_channels` does the same check for start-up.
+`alerts.channels[i].url` (never the URL itself, which may hold a password), raised by
+`channels.build_notifiers` before any row is touched. The message itself is `message.render`.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
-from zoneinfo import ZoneInfo
 
-import apprise
 import duckdb
 
+from pipeline.alerts.channels import ERROR_LIMIT, build_notifiers, notify, validate_channels
+from pipeline.alerts.message import Alert, render
 from pipeline.config.model import AlertsConfig
-from pipeline.errors import InputError
 from pipeline.store.db import utcnow
+
+__all__ = ["INTERRUPTED", "LEASE", "DeliveryResult", "backoff", "deliver_pending", "recover_interrupted",
+           "validate_channels"]
 
 LEASE = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(days=1)
 INTERRUPTED = "interrupted; not resent to avoid a duplicate"
-TEXT_LIMIT = 600
-ERROR_LIMIT = 1000
 
 _LOCK = threading.Lock()
-
-SENTIMENT_NB = {"negative": "negativ", "neutral": "nøytral", "positive": "positiv"}
 
 
 @dataclass(frozen=True)
@@ -74,28 +68,6 @@ class DeliveryResult:
     failed: int = 0      # gave up (max attempts) or interrupted by a crash: status `failed`
     retried: int = 0     # failed this time, still `pending` with a later next_attempt_at
     skipped: int = 0     # no longer criticism (or now official): status `skipped`, not sent
-
-
-@dataclass(frozen=True)
-class Alert:
-    """One due outbox row joined with its mention and response."""
-
-    outbox_id: int
-    channel: str
-    attempts: int
-    source: str
-    author: str
-    published_at: datetime
-    rating: float | None
-    sentiment: str | None
-    p_negative: float | None
-    aspects: str | None
-    text: str
-    title: str | None
-    url: str | None
-    answered: bool
-    delay_hours: float | None
-    still_criticism: bool
 
 
 DUE_SQL = """
@@ -113,166 +85,6 @@ WHERE o.status = 'pending' AND o.next_attempt_at <= $now
 ORDER BY o.next_attempt_at, o.id
 LIMIT $limit
 """
-
-
-# --------------------------------------------------------------------------- channels
-
-
-def _apprise_asset() -> apprise.AppriseAsset:
-    # memory: apprise keeps no state files in the user's home directory
-    return apprise.AppriseAsset(app_id="Rykte", storage_mode="memory")
-
-
-def _scheme(url: str) -> str:
-    m = re.match(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://", url)
-    return f"{m.group(1)}://" if m else "(no scheme)"
-
-
-def build_notifiers(cfg: AlertsConfig) -> dict[str, apprise.Apprise]:
-    """channel name → its own `apprise.Apprise` holding exactly its one URL.
-
-    Raises InputError naming `alerts.channels[i].url` for a URL apprise does not accept.
-    """
-    notifiers: dict[str, apprise.Apprise] = {}
-    for i, channel in enumerate(cfg.channels):
-        where = f"alerts.channels[{i}].url (channel {channel.name!r})"
-        if channel.name in notifiers:
-            raise InputError(f"alerts.channels[{i}].name: duplicate channel name {channel.name!r}")
-        ap = apprise.Apprise(asset=_apprise_asset())
-        try:
-            added = ap.add(channel.url)
-        except Exception as exc:  # apprise normally returns False; be safe at the boundary
-            raise InputError(f"{where}: not a valid apprise URL ({type(exc).__name__})") from None
-        if not added or len(ap) == 0:
-            raise InputError(
-                f"{where}: not a valid apprise URL (scheme {_scheme(channel.url)}; "
-                "e.g. mailto://user:pass@smtp.example.no?to=hr@example.no, json://host/path)"
-            )
-        if len(ap) != 1:
-            raise InputError(
-                f"{where}: holds {len(ap)} apprise URLs; use one channel per URL so a retry "
-                "never repeats a delivery that already succeeded"
-            )
-        notifiers[channel.name] = ap
-    return notifiers
-
-
-def validate_channels(cfg: AlertsConfig) -> None:
-    """Check every channel URL (for start-up and `rykte run`); raises InputError."""
-    build_notifiers(cfg)
-
-
-# --------------------------------------------------------------------------- the message
-
-
-def _number(x: float, digits: int = 1) -> str:
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.{digits}f}".replace(".", ",")
-
-
-def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:") + " …"
-
-
-def _aspects(raw: str | None) -> str:
-    if not raw:
-        return "–"
-    try:
-        items = json.loads(raw)
-    except ValueError:
-        return "–"
-    names: list[str] = []
-    for item in items if isinstance(items, list) else []:
-        name = item.get("aspect") if isinstance(item, dict) else item
-        if isinstance(name, str) and name and name not in names:
-            names.append(name)
-    return ", ".join(names) or "–"
-
-
-def render(alert: Alert, timezone: str = "Europe/Oslo") -> tuple[str, str]:
-    """(title, plain-text body) of the alert, in Norwegian."""
-    local = alert.published_at.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
-    rating = f"{_number(alert.rating)}/5" if alert.rating is not None else "–"
-    if alert.sentiment:
-        sentiment = SENTIMENT_NB.get(alert.sentiment, alert.sentiment)
-        if alert.p_negative is not None:
-            sentiment += f" ({alert.p_negative * 100:.0f} % negativ)"
-    else:
-        sentiment = "ikke analysert"
-    if alert.answered:
-        answered = "ja" + (f", etter {_number(alert.delay_hours)} t" if alert.delay_hours is not None else "")
-    else:
-        answered = "nei, ikke ennå"
-    lines = [
-        f"Forfatter: {alert.author}",
-        f"Publisert: {local:%d.%m.%Y %H:%M} {local.tzname()} ({timezone})",
-        f"Vurdering: {rating}",
-        f"Sentiment: {sentiment}",
-        f"Tema: {_aspects(alert.aspects)}",
-        f"Besvart av selskapet: {answered}",
-    ]
-    if alert.title:
-        lines.append(f"Tittel: {shorten(alert.title, 200)}")
-    lines += ["", shorten(alert.text), ""]
-    lines.append(f"Lenke: {alert.url}" if alert.url else "Lenke: –")
-    return f"Ny kritikk på {alert.source}", "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- sending
-
-
-def _secrets(url: str) -> list[str]:
-    """Parts of an apprise URL that may be secret, to keep them out of `last_error`."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return []
-    found = []
-    if parts.password:
-        found.append(unquote(parts.password))
-    found += [unquote(seg) for seg in parts.path.split("/") if len(seg) >= 8]
-    for key, value in parse_qsl(parts.query):
-        if re.search(r"pass|token|key|secret|sig|auth", key, re.I) and value:
-            found.append(value)
-    return sorted(set(found), key=len, reverse=True)
-
-
-def failure_reason(log_text: str, url: str) -> str:
-    """The useful lines of apprise's captured log (warnings, errors, exceptions, responses)."""
-    keep: list[str] = []
-    lines = log_text.splitlines()
-    for i, line in enumerate(lines):
-        level, _, message = line.partition(" ")
-        if level in ("WARNING", "ERROR", "CRITICAL"):
-            keep.append(message.strip())
-        elif level == "DEBUG" and re.match(r"(Socket Exception|.*Exception:|Response Details)", message):
-            text = message.strip()
-            if text.startswith("Response Details") and i + 1 < len(lines):
-                text += " " + lines[i + 1].strip()
-            keep.append(text)
-    reason = " | ".join(dict.fromkeys(k for k in keep if k)) or "apprise reported a failure without a reason"
-    for secret in _secrets(url):
-        reason = reason.replace(secret, "***")
-    return reason[:ERROR_LIMIT]
-
-
-def _notify(ap: apprise.Apprise, title: str, body: str, url: str) -> tuple[bool, str]:
-    with apprise.LogCapture(level=logging.DEBUG, fmt="%(levelname)s %(message)s") as captured:
-        try:
-            result = ap.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
-        except Exception as exc:  # apprise catches I/O errors itself; anything else is a bug there
-            return False, f"apprise raised {type(exc).__name__}: {exc}"[:ERROR_LIMIT]
-        ok = bool(result)  # a result object whose truth is success; never compare with True
-        log_text = captured.getvalue()
-    return ok, "" if ok else failure_reason(log_text, url)
 
 
 def backoff(cfg: AlertsConfig, attempts: int) -> timedelta:
@@ -363,7 +175,7 @@ def deliver_pending(
             title, body = render(alert, timezone)
             if not _claim(con, alert.outbox_id, now):
                 continue
-            ok, reason = _notify(notifiers[alert.channel], title, body, urls[alert.channel])
+            ok, reason = notify(notifiers[alert.channel], title, body, urls[alert.channel])
             attempts = alert.attempts + 1
             if ok:
                 _update(con, alert.outbox_id, {"status": "sent", "sent_at": now, "last_error": None,

@@ -19,16 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.alerts.deliver import (
-    INTERRUPTED,
-    LEASE,
-    DeliveryResult,
-    deliver_pending,
-    failure_reason,
-    recover_interrupted,
-    shorten,
-    validate_channels,
-)
+from pipeline.alerts.channels import failure_reason, validate_channels
+from pipeline.alerts.deliver import INTERRUPTED, LEASE, DeliveryResult, deliver_pending, recover_interrupted
+from pipeline.alerts.message import shorten
 from pipeline.alerts.outbox import enqueue_new_criticism
 from pipeline.config.model import AlertsConfig
 from pipeline.errors import InputError
