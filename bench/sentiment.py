@@ -72,7 +72,7 @@ class _Naive:
     def predict(self, texts: list[str]) -> list[Any]:
         import torch
 
-        from pipeline.analysis.sentiment import _mk_prediction, clean_text, empty_prediction
+        from pipeline.analysis.batching import clean_text, empty_prediction, make_prediction
 
         out = []
         for t in texts:
@@ -84,7 +84,7 @@ class _Naive:
             with torch.inference_mode():
                 pooled = feats[0].float().mean(0)
                 probs = torch.softmax(self.head(pooled), -1).tolist()
-            out.append(_mk_prediction(probs))
+            out.append(make_prediction(probs))
         return out
 
 
@@ -104,8 +104,8 @@ def _int8_session(models_dir: Path) -> Any:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from pipeline.analysis.batching import available_cores
     from pipeline.analysis.onnx_model import _session, onnx_path
-    from pipeline.analysis.sentiment import _available_cores
 
     src = onnx_path(models_dir)
     names = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node if n.op_type == "MatMul"]
@@ -115,7 +115,7 @@ def _int8_session(models_dir: Path) -> Any:
     quantize_dynamic(str(src), str(out), per_channel=True, weight_type=QuantType.QInt8,
                      op_types_to_quantize=["MatMul"], nodes_to_exclude=keep_fp32,
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    return _session(out, _available_cores())
+    return _session(out, available_cores())
 
 
 def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Why: a user with internet (or a local copy) may prefer another model than the built-in one. Its labels
 are mapped to negative/neutral/positive by name (`map_labels`), and it shares the cleaning, chunking,
-batching and caching of `_BatchedModel`, so the rest of the pipeline cannot tell the difference.
+batching and caching of `batching.BatchedModel`, so the rest of the pipeline cannot tell the difference.
 """
 
 from __future__ import annotations
@@ -13,13 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis.sentiment import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_MAX_LENGTH,
-    ModelLoadError,
-    _available_cores,
-    _BatchedModel,
-)
+from pipeline.analysis.batching import BatchedModel, available_cores
+from pipeline.analysis.sentiment import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH, ModelLoadError
 
 _STAR_RE = re.compile(r"^\s*([1-5])\s*(star|stars|stjern\w*)?\s*$", re.IGNORECASE)
 
@@ -59,7 +54,7 @@ def map_labels(id2label: dict[int, str]) -> list[list[float]]:
     raise ModelLoadError(f"cannot map labels {names} to negative/neutral/positive")
 
 
-class HFSentimentModel(_BatchedModel):
+class HFSentimentModel(BatchedModel):
     """Any Hugging Face text-classification model (hub id already cached, or a local directory)."""
 
     def __init__(self, name: str, *, batch_size: int = DEFAULT_BATCH_SIZE, max_length: int = DEFAULT_MAX_LENGTH,
@@ -67,7 +62,7 @@ class HFSentimentModel(_BatchedModel):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        torch.set_num_threads(threads or _available_cores())
+        torch.set_num_threads(threads or available_cores())
         try:
             tokenizer = AutoTokenizer.from_pretrained(name)
             model = AutoModelForSequenceClassification.from_pretrained(name)

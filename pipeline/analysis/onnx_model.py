@@ -26,14 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.analysis.backend import onnxruntime_available
-from pipeline.analysis.sentiment import (
-    WEIGHTS_PATH,
-    ModelLoadError,
-    _available_cores,
-    _BatchedModel,
-    builtin_version,
-    read_weights_meta,
-)
+from pipeline.analysis.batching import BatchedModel, available_cores
+from pipeline.analysis.sentiment import WEIGHTS_PATH, ModelLoadError, builtin_version, read_weights_meta
 
 EXPORT_VERSION = 1
 OPSET = 17
@@ -107,7 +101,7 @@ def _session(path: Path, threads: int) -> Any:
     return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
 
-class OnnxSentimentModel(_BatchedModel):
+class OnnxSentimentModel(BatchedModel):
     """The committed weights run by ONNX Runtime (float32); same predictions as the torch path."""
 
     runtime = "onnx"
@@ -126,7 +120,7 @@ class OnnxSentimentModel(_BatchedModel):
         super().__init__(AutoTokenizer.from_pretrained(base_path), batch_size, max_length,
                          meta.get("prefix", "query: "))
         path = export_onnx(models_dir, weights_path)
-        threads = threads or _available_cores()
+        threads = threads or available_cores()
         try:
             self.session = _session(path, threads)
         except Exception:  # a damaged cache file: export again, once

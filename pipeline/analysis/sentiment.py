@@ -5,22 +5,10 @@ adapter merged into its weights and a linear head over the mean-pooled last hidd
 `pipeline/analysis/weights/sentiment.safetensors` (see `weights/MODEL_CARD.md`). Texts are fed as
 ``"query: " + text`` exactly as in training.
 
-Input handling:
+Input handling (cleaning, empty texts, chunking of long texts, de-duplication, batching by
+length) is shared by every backend and described in `batching.py`.
 
-* HTML tags are removed (the contents of `<script>`/`<style>` dropped), entities unescaped and
-  whitespace collapsed before scoring.
-* A text that is empty after that (or has no letter, digit or emoji at all) is not scored: it gets
-  `Prediction("neutral", 1.0, {"negative": 0.0, "neutral": 1.0, "positive": 0.0})`. Emoji-only
-  texts are scored normally (the tokenizer knows emoji, and they carry sentiment).
-* **Long texts are chunked, not truncated**: a text longer than `max_length` tokens is split into
-  consecutive windows of at most `max_length` tokens (each with `<s> query: … </s>`), each window is
-  scored, and the text's probabilities are the token-count-weighted mean of its windows'. A complaint
-  in the last paragraph of a long post therefore still counts. At most `MAX_CHUNKS` windows are used
-  (the rest of an extremely long text is ignored), which bounds the cost of a single pathological text.
-
-Speed: identical texts are scored once (within a call and across calls, through a bounded cache),
-texts are batched by token length (sorted, then restored to the caller's order; batches of
-`DEFAULT_BATCH_SIZE` = 32 unless configured), inference runs on all available cores. Precision and
+Speed: batches of `DEFAULT_BATCH_SIZE` = 32 unless configured, inference on all available cores. Precision and
 runtime (config `analysis.precision`, `analysis.runtime`) default to `auto` (`backend.py`): torch in
 bfloat16 when the CPU has native bf16, else float32 run by ONNX Runtime (`onnx_model.py`) when it is
 installed, else by torch under `torch.inference_mode`. Other Hugging Face models: `hf_model.py`.
@@ -30,38 +18,34 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import logging
-import os
-import re
 import threading
-import unicodedata
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from pipeline.analysis.backend import requested_backend, resolve_backend, resolve_precision
+from pipeline.analysis.batching import (
+    LABELS,
+    BatchedModel,
+    Prediction,
+    available_cores,
+    clean_text,
+    empty_prediction,
+)
+
+__all__ = ["LABELS", "WEIGHTS_PATH", "ModelLoadError", "Prediction", "SentimentModel", "clean_text",
+           "empty_prediction", "load_model"]
 
 log = logging.getLogger(__name__)
 
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "sentiment.safetensors"
-MAX_CHUNKS = 16
-CACHE_SIZE = 50_000
 # Batch size and max length, measured on 2 quiet cores (bench/sentiment.py, bf16, tweet-length texts):
 # batches of 16 and 32 are within the run-to-run noise of each other (148–263 texts/s for 16, 200–261
 # for 32 over several runs), 64 and 8 were not faster; max_length 128 was not faster than 256 on such
 # texts (they rarely exceed 128 tokens), so 32 and 256 stay.
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_MAX_LENGTH = 256
-EMPTY_PREDICTION_PROBS = {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
-
-
-class Prediction(NamedTuple):
-    label: str
-    score: float
-    probs: dict[str, float]
 
 
 class SentimentModel(Protocol):
@@ -86,49 +70,6 @@ class AnalysisSettings(Protocol):
 
 class ModelLoadError(RuntimeError):
     """The configured model cannot be loaded (message names the model)."""
-
-
-def empty_prediction() -> Prediction:
-    return Prediction("neutral", 1.0, dict(EMPTY_PREDICTION_PROBS))
-
-
-_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
-_BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\b[^>]*>", re.IGNORECASE)
-_WS_RE = re.compile(r"\s+")
-
-
-def clean_text(text: str | None) -> str:
-    """Plain text for the model: HTML stripped, entities unescaped, whitespace collapsed."""
-    if not text:
-        return ""
-    t = str(text)
-    if "<" in t:
-        t = _SCRIPT_RE.sub(" ", t)
-        t = _BREAK_RE.sub(" ", t)
-        t = _TAG_RE.sub(" ", t)
-    if "&" in t:
-        t = html.unescape(t)
-    t = t.replace("\u200b", "").replace("\ufeff", "")
-    return _WS_RE.sub(" ", t).strip()
-
-
-def has_content(text: str) -> bool:
-    """True if the text has at least one letter, digit or symbol such as an emoji."""
-    return any(unicodedata.category(ch)[0] in "LNS" for ch in text)
-
-
-def _available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def _mk_prediction(probs: Sequence[float]) -> Prediction:
-    p = {lab: float(v) for lab, v in zip(LABELS, probs, strict=True)}
-    label = max(LABELS, key=lambda k: p[k])
-    return Prediction(label, p[label], p)
 
 
 def read_weights_meta(models_dir: Path, weights_path: Path) -> dict[str, str]:
@@ -161,105 +102,7 @@ def builtin_version(models_dir: Path, weights_path: Path, precision: str) -> str
     return f"e5small-{base_checksum(models_dir)}-w{_file_sha(weights_path.resolve(), st.st_mtime_ns, st.st_size)}-{precision}"
 
 
-class _PredictionCache:
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._d: OrderedDict[str, Prediction] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Prediction | None:
-        with self._lock:
-            v = self._d.get(key)
-            if v is not None:
-                self._d.move_to_end(key)
-            return v
-
-    def put(self, key: str, value: Prediction) -> None:
-        with self._lock:
-            self._d[key] = value
-            self._d.move_to_end(key)
-            while len(self._d) > self.size:
-                self._d.popitem(last=False)
-
-
-class _BatchedModel:
-    """Shared batching, chunking, caching and cleaning; subclasses implement `_probs`."""
-
-    version: str = ""
-
-    def __init__(self, tokenizer: Any, batch_size: int, max_length: int, prefix: str) -> None:
-        self.tokenizer = tokenizer
-        self.batch_size = max(1, int(batch_size))
-        self.max_length = max(8, int(max_length))
-        self.prefix = prefix
-        self.cache = _PredictionCache(CACHE_SIZE)
-        self._n_prefix = len(tokenizer(prefix.strip(), add_special_tokens=False)["input_ids"]) if prefix else 0
-
-    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _windows(self, ids: list[int]) -> list[list[int]]:
-        if len(ids) <= self.max_length:
-            return [ids]
-        bos, eos = ids[0], ids[-1]
-        head = ids[1 : 1 + self._n_prefix]
-        content = ids[1 + self._n_prefix : -1]
-        width = self.max_length - 2 - len(head)
-        wins = [[bos, *head, *content[a : a + width], eos] for a in range(0, len(content), width)]
-        return wins[:MAX_CHUNKS]
-
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        import torch
-
-        cleaned = [clean_text(t) for t in texts]
-        out: list[Prediction | None] = [None] * len(cleaned)
-        todo: dict[str, list[int]] = {}
-        for i, t in enumerate(cleaned):
-            if not t or not has_content(t):
-                out[i] = empty_prediction()
-                continue
-            hit = self.cache.get(t)
-            if hit is not None:
-                out[i] = hit
-            else:
-                todo.setdefault(t, []).append(i)
-        if todo:
-            uniq = list(todo)
-            enc = self.tokenizer([self.prefix + t for t in uniq], add_special_tokens=True, truncation=False,
-                                 verbose=False)["input_ids"]
-            windows: list[tuple[int, list[int]]] = []
-            for u, ids in enumerate(enc):
-                windows.extend((u, w) for w in self._windows(list(ids)))
-            order = sorted(range(len(windows)), key=lambda k: len(windows[k][1]))
-            acc = [[0.0, 0.0, 0.0] for _ in uniq]
-            weight = [0.0 for _ in uniq]
-            pad = self.tokenizer.pad_token_id or 0
-            with torch.inference_mode():
-                for b in range(0, len(order), self.batch_size):
-                    idx = order[b : b + self.batch_size]
-                    width = max(len(windows[k][1]) for k in idx)
-                    inp = torch.full((len(idx), width), pad, dtype=torch.long)
-                    mask = torch.zeros((len(idx), width), dtype=torch.long)
-                    for r, k in enumerate(idx):
-                        w = windows[k][1]
-                        inp[r, : len(w)] = torch.tensor(w, dtype=torch.long)
-                        mask[r, : len(w)] = 1
-                    probs = self._probs(inp, mask).float().tolist()
-                    for r, k in enumerate(idx):
-                        u, w = windows[k]
-                        n = float(len(w))
-                        for j in range(3):
-                            acc[u][j] += n * probs[r][j]
-                        weight[u] += n
-            for u, t in enumerate(uniq):
-                pred = _mk_prediction([a / weight[u] for a in acc[u]])
-                self.cache.put(t, pred)
-                for i in todo[t]:
-                    out[i] = pred
-        return [p if p is not None else empty_prediction() for p in out]
-
-
-class BuiltinSentimentModel(_BatchedModel):
+class BuiltinSentimentModel(BatchedModel):
     """multilingual-e5-small base + merged LoRA + linear head (the committed weights), run by torch."""
 
     runtime = "torch"
@@ -274,7 +117,7 @@ class BuiltinSentimentModel(_BatchedModel):
         from pipeline.analysis.model.convert import install_base_model
 
         precision = resolve_precision(precision)
-        torch.set_num_threads(threads or _available_cores())
+        torch.set_num_threads(threads or available_cores())
         weights_path = Path(weights_path)
         base_path = install_base_model(Path(models_dir))
         meta = read_weights_meta(Path(models_dir), weights_path)
