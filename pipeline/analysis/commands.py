@@ -95,6 +95,7 @@ def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, see
               top_from: int | None, corrections: Path | None, eval_path: Path | None) -> None:
     """Train the LoRA adapter and head (minutes on 2 cores)."""
     from pipeline.analysis.model import train as tr
+    from pipeline.analysis.model.datasets import read_jsonl
 
     if not data.is_dir():
         _fail(f"--data {data}: not a directory")
@@ -105,13 +106,13 @@ def train_cmd(ctx: click.Context, data: Path, out: Path | None, epochs: int, see
         pairs.extend((str(t), str(lab)) for t, lab in getter())
     if corrections is not None:
         try:
-            pairs.extend((r["text"], r["label"]) for r in tr.read_jsonl(corrections))
+            pairs.extend((r["text"], r["label"]) for r in read_jsonl(corrections))
         except (OSError, ValueError) as e:
             _fail(str(e))
     eval_rows: list[dict[str, Any]] = []
     if eval_path is not None:
         try:
-            eval_rows = tr.read_jsonl(eval_path)
+            eval_rows = read_jsonl(eval_path)
         except (OSError, ValueError) as e:
             _fail(f"--eval: {e}")
     try:
@@ -147,8 +148,8 @@ def average_cmd(weights: tuple[Path, ...], out: Path) -> None:
 @click.pass_context
 def eval_cmd(ctx: click.Context, data: Path, as_json: bool) -> None:
     """Accuracy, macro-F1 and confusion matrix per language on a labelled JSONL file."""
+    from pipeline.analysis.model.datasets import read_jsonl
     from pipeline.analysis.model.evaluate import evaluate_rows, format_table
-    from pipeline.analysis.model.train import read_jsonl
     from pipeline.analysis.sentiment import load_model
 
     try:

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from safetensors import safe_open
 
 from pipeline.analysis.commands import standalone
-from pipeline.analysis.model.train import HOLDOUT_SETS, TRAIN_SETS, is_holdout, train
+from pipeline.analysis.model.datasets import HOLDOUT_SETS, TRAIN_SETS, is_holdout
+from pipeline.analysis.model.train import train
 from pipeline.analysis.sentiment import BuiltinSentimentModel
 
 ROWS = [

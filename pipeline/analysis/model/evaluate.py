@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis.model.train import LABELS, read_jsonl
+from pipeline.analysis.model.datasets import LABELS, read_jsonl
 from pipeline.analysis.sentiment import Prediction, SentimentModel
 
 

@@ -10,10 +10,9 @@ Method (chosen by measurement, see `pipeline/analysis/weights/MODEL_CARD.md`):
 * The upper layers get LoRA adapters (peft, rank `LORA_R`) on the attention query/value projections
   and on both feed-forward projections; a linear head reads the mean-pooled (attention mask) last
   hidden state and outputs negative/neutral/positive.
-* Data: NoReC_sentence train (nb), TweetEval validation (en), the Swedish and Danish sets — minus a
-  deterministic hold-out of 20% of the three sets without a dev split (`is_holdout`) — plus our own
-  employer-domain set (`pipeline/analysis/data/employer_train.jsonl`, up-weighted) plus user label
-  corrections (up-weighted most). Mild inverse-square-root class weights counter the scarce negatives.
+* Data (`datasets.py`): the shared public sets minus a deterministic hold-out, our employer-domain
+  set and user label corrections, both up-weighted. Mild inverse-square-root class weights counter
+  the scarce negatives.
 * Seeded: the same data, seed and thread count give the same weights.
 
 Only the LoRA matrices and the head are written (`sentiment.safetensors`, ~2 MB) with their metadata;
@@ -22,7 +21,6 @@ Only the LoRA matrices and the head are written (`sentiment.safetensors`, ~2 MB)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
@@ -32,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+from pipeline.analysis.model.datasets import EMPLOYER_TRAIN, LABELS, collect_examples
+
 PREFIX = "query: "
 TRAIN_MAX_LENGTH = 128
 TOP_FROM = 6  # layers TOP_FROM..11 are adapted; 0..TOP_FROM-1 stay frozen and are cached
@@ -41,46 +40,6 @@ LORA_ALPHA = 32
 LORA_TARGETS = r"\d+\.(attention\.self\.(query|value)|intermediate\.dense|output\.dense)"
 WEIGHTS_FILE = "sentiment.safetensors"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
-EMPLOYER_TRAIN = Path(__file__).resolve().parent.parent / "data" / "employer_train.jsonl"
-
-# The shared sets; the ones without a dev split lose a deterministic 20% hold-out for measurement.
-TRAIN_SETS = ("norec_sentence_train", "tweeteval_val", "swe_sentiment_train", "da_lcc_train")
-HOLDOUT_SETS = ("tweeteval_val", "swe_sentiment_train", "da_lcc_train")
-EMPLOYER_WEIGHT = 5.0
-CORRECTION_WEIGHT = 5.0
-
-
-def is_holdout(text: str) -> bool:
-    """Deterministic 20% hold-out: SHA-1 of the UTF-8 text, as an integer, modulo 5 equals 0."""
-    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 5 == 0
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Labelled rows `{"text", "label", "lang"}`; raises ValueError naming file:line on a bad row."""
-    rows: list[dict[str, Any]] = []
-    with Path(path).open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: invalid JSON: {e.msg}") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise ValueError(f"{path}:{n}: expected an object with a string 'text'")
-            if obj.get("label") not in LABELS:
-                raise ValueError(f"{path}:{n}: label {obj.get('label')!r} is not one of {', '.join(LABELS)}")
-            rows.append(obj)
-    return rows
-
-
-@dataclass
-class Example:
-    text: str
-    label: int
-    weight: float
-    group: str
-
 
 @dataclass
 class TrainResult:
@@ -88,27 +47,6 @@ class TrainResult:
     seconds: float
     n_train: int
     history: list[dict[str, Any]] = field(default_factory=list)
-
-
-def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str]] = (),
-                     employer_path: Path = EMPLOYER_TRAIN) -> list[Example]:
-    data_dir = Path(data_dir)
-    out: list[Example] = []
-    for name in TRAIN_SETS:
-        p = data_dir / f"{name}.jsonl"
-        if not p.is_file():
-            raise FileNotFoundError(f"{p}: training set missing")
-        for r in read_jsonl(p):
-            if name in HOLDOUT_SETS and is_holdout(r["text"]):
-                continue
-            out.append(Example(r["text"], LABELS.index(r["label"]), 1.0, name))
-    for r in read_jsonl(employer_path):
-        out.append(Example(r["text"], LABELS.index(r["label"]), EMPLOYER_WEIGHT, "employer"))
-    for text, label in corrections:
-        if label not in LABELS:
-            raise ValueError(f"label correction {text[:40]!r}: label {label!r} is not one of {LABELS}")
-        out.append(Example(text, LABELS.index(label), CORRECTION_WEIGHT, "correction"))
-    return out
 
 
 def _set_seed(seed: int) -> None:
