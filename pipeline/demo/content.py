@@ -6,215 +6,29 @@ anchor*; :func:`build_content` turns them into datetimes for a given anchor (def
 weeks always end "now". Ids never depend on the anchor, so re-crawling a world started later finds
 the same mentions (with shifted times) instead of new ones.
 
-The model is platform-neutral (a forest of :class:`Post`); the ``formats`` package renders it in each
-platform's real wire format.
+The model is platform-neutral (a forest of :class:`Post`, ``posts.py``); the ``formats`` package
+renders it in each platform's real wire format. Texts come from ``writer.py``, ids from ``ids.py``;
+this module decides who says what, where and when (threads, replies and their delays, reviews).
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
-DATA_DIR = Path(__file__).parent / "material"
-LANGS = ("nb", "nn", "sv", "da", "en")
-ASPECTS = ("pay", "management", "workload", "recruitment", "layoffs", "work_environment")
-SPAN_HOURS = 70 * 24  # ten weeks
-
-COMPANY = {
-    "name": "Nordlys Logistikk AS",
-    "aliases": ["Nordlys Logistikk", "Nordlys Log"],
-    "exclude": ["nordlysvarsel", "kp-indeks", "kp-index", "kp 6", "aurora", "northern lights", "nordlyssafari",
-                "nordlysturen", "nordlysturistene", "norrsken", "nordlyset"],
-    "domain": "nordlyslogistikk.no",
-}
-
-# The company's own accounts, per platform (as the platform identifies an author).
-OFFICIAL = {
-    "reddit": "NordlysLogistikk",
-    "hackernews": "nordlys_hr",
-    "mastodon": "nordlys",
-    "bluesky": "nordlyslogistikk.no",
-    "trustpilot": "Nordlys Logistikk AS",
-    "web": "NordlysLogistikk_HR",
-    "linkedin": "urn:li:organization:90210417",
-    "facebook": "Nordlys Logistikk",
-    "instagram": "nordlyslogistikk",
-}
-FACEBOOK_PAGE_ID = "104857600123456"
-INSTAGRAM_USER_ID = "17841400000000001"
-LINKEDIN_ORG_ID = "90210417"
-MASTODON_INSTANCE = "snabel.example"
-
-
-@dataclass
-class Post:
-    """One mention (or a non-mention such as an aurora post) on one platform."""
-
-    key: str  # unique within the platform
-    platform: str
-    thread: str  # key of the thread's root
-    parent: str | None
-    author: str
-    official: bool
-    hours_ago: float
-    text: str
-    lang: str
-    kind: str  # criticism|praise|neutral|job|agree|reply_good|reply_poor|followup_ok|followup_bad|exclude|filler|channel|review
-    title: str | None = None
-    rating: int | None = None
-    aspect: str | None = None
-    mentions_company: bool = False
-    edited_hours_ago: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    id: str = ""  # platform-native id, assigned after generation
-    created: datetime = field(default_factory=lambda: datetime.now(UTC))
-    edited: datetime | None = None
-
-    @property
-    def is_mention(self) -> bool:
-        """Whether the service should keep it (it is about the company)."""
-        return self.kind not in ("exclude", "filler")
-
-
-@dataclass
-class Article:
-    key: str
-    publisher: str
-    publisher_name: str
-    lang: str
-    slug: str
-    title: str
-    lead: str
-    body: list[str]
-    tone: str
-    aspect: str | None
-    company: bool
-    hours_ago: float
-    author: str
-    created: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-
-@dataclass
-class Content:
-    anchor: datetime
-    posts: dict[str, list[Post]]  # platform -> posts in time order
-    articles: list[Article]
-    seed: int
-
-    def __post_init__(self) -> None:
-        self._by_id: dict[str, dict[str, Post]] = {}
-        self._by_key: dict[str, dict[str, Post]] = {}
-        self._children: dict[str, dict[str, list[Post]]] = {}
-        for platform, ps in self.posts.items():
-            self._by_id[platform] = {p.id: p for p in ps}
-            self._by_key[platform] = keyed = {p.key: p for p in ps}
-            kids: dict[str, list[Post]] = {}
-            for p in ps:
-                if p.parent:
-                    kids.setdefault(keyed[p.parent].id, []).append(p)
-            self._children[platform] = kids
-
-    def by_id(self, platform: str) -> dict[str, Post]:
-        """Posts by platform-native id."""
-        return self._by_id.get(platform, {})
-
-    def children(self, platform: str) -> dict[str, list[Post]]:
-        """Direct replies by the parent's platform-native id."""
-        return self._children.get(platform, {})
-
-    def parent_of(self, platform: str, post: Post) -> Post | None:
-        return self._by_key[platform].get(post.parent) if post.parent else None
-
-    def all_mentions(self) -> list[Post]:
-        return [p for ps in self.posts.values() for p in ps if p.is_mention]
-
-
-@cache
-def material() -> dict[str, Any]:
-    with open(DATA_DIR / "material.yaml", encoding="utf-8") as f:
-        data: dict[str, Any] = yaml.safe_load(f)
-    return data
-
-
-@cache
-def news_material() -> dict[str, Any]:
-    with open(DATA_DIR / "news.yaml", encoding="utf-8") as f:
-        data: dict[str, Any] = yaml.safe_load(f)
-    return data
-
-
-# --------------------------------------------------------------------------------------------------
-# sentence building
-
-
-class Writer:
-    """Builds texts from the material with one seeded RNG."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.m = material()
-
-    def pick(self, seq: list[str]) -> str:
-        return self.rng.choice(seq)
-
-    def fill(self, text: str, lang: str) -> str:
-        aliases = COMPANY["aliases"]
-        co = aliases[0] if self.rng.random() < 0.75 else aliases[1]
-        return (
-            text.replace("{co}", co)
-            .replace("{place}", self.pick(self.m["places"]))
-            .replace("{contact}", self.m["contacts"][lang])
-        )
-
-    def join(self, *parts: str) -> str:
-        return " ".join(p for p in parts if p).strip()
-
-    def criticism(self, lang: str, aspect: str, mention: bool) -> str:
-        c = self.m["criticism"][lang]
-        opener = self.pick(c["opener_mention"] if mention else c["opener"])
-        body = self.pick(c[aspect])
-        extra = ""
-        if self.rng.random() < 0.35:
-            other = self.pick([a for a in ASPECTS if a != aspect])
-            extra = self.pick(c[other])
-        return self.fill(self.join(opener, body, extra, self.pick(c["closer"])), lang)
-
-    def simple(self, section: str, lang: str, mention: bool) -> str:
-        sec = self.m[section][lang]
-        if isinstance(sec, dict):
-            return self.fill(self.pick(sec["mention" if mention else "plain"]), lang)
-        return self.fill(self.pick(sec), lang)
-
-    def reply_good(self, lang: str, aspect: str, full: bool = True) -> str:
-        g = self.m["reply_good"][lang]
-        parts = [self.pick(g["ack"])]
-        if full or self.rng.random() < 0.5:
-            parts.append(self.pick(g["apology"]))
-        parts.append(self.pick(g["explain"][aspect]))
-        if full or self.rng.random() < 0.5:
-            parts.append(self.pick(g["next"]))
-        if full or self.rng.random() < 0.6:
-            parts.append(self.pick(g["private"]))
-        return self.fill(self.join(*parts), lang)
-
-    def reply_poor(self, lang: str, style: str) -> tuple[str, str]:
-        """(text, language of the text). ``wrong_language`` answers in the wrong language."""
-        p = self.m["reply_poor"]
-        if style == "wrong_language":
-            other = "en" if lang != "en" else "nb"
-            return self.pick(p["templated"][other]), other
-        return self.pick(p[style][lang]), lang
-
-
-# --------------------------------------------------------------------------------------------------
-# thread generation
+from pipeline.demo.ids import assign_ids
+from pipeline.demo.posts import (
+    ASPECTS,
+    LANGS,
+    MASTODON_INSTANCE,
+    OFFICIAL,
+    SPAN_HOURS,
+    Article,
+    Content,
+    Post,
+)
+from pipeline.demo.writer import Writer, material, news_material
 
 
 class Gen:
@@ -479,51 +293,6 @@ class Gen:
                     review.edited_hours_ago = ans.hours_ago - r.uniform(5, 28)
                     review.text = w.join(review.text, material()["review_update"][lang])
                     edited += 1
-
-
-# --------------------------------------------------------------------------------------------------
-# ids (stable, never dependent on the anchor)
-
-
-def _h(*parts: object) -> int:
-    return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest(), 16)
-
-
-B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-B32S = "234567abcdefghijklmnopqrstuvwxyz"
-
-
-def _enc(n: int, alphabet: str, width: int) -> str:
-    out = ""
-    for _ in range(width):
-        n, d = divmod(n, len(alphabet))
-        out = alphabet[d] + out
-    return out
-
-
-def assign_ids(posts: dict[str, list[Post]], seed: int) -> None:
-    for platform, ps in posts.items():
-        ps.sort(key=lambda p: (-p.hours_ago, p.key))
-        for i, p in enumerate(ps):
-            h = _h(seed, platform, p.key)
-            if platform == "reddit":
-                p.id = _enc(h, B36, 7)
-            elif platform == "hackernews":
-                p.id = str(41_200_000 + i * 211 + h % 150)
-            elif platform == "mastodon":
-                p.id = str(113_400_000_000_000_000 + i * 3_000_000_000 + h % 1_000_000_000)
-            elif platform == "bluesky":
-                p.id = "3l" + _enc(2**40 + i * 7919 + h % 5000, B32S, 11)
-            elif platform == "trustpilot":
-                p.id = f"{h % 16**24:024x}"
-            elif platform == "linkedin":
-                p.id = str(7_250_000_000_000_000_000 + i * 1_000_000_000 + h % 1_000_000)
-            elif platform == "facebook":
-                p.id = str(100_000_000_000_000 + i * 1_000_003 + h % 1000)
-            elif platform == "instagram":
-                p.id = str(17_900_000_000_000_000 + i * 1_000_003 + h % 1000)
-            else:  # web
-                p.id = str(5_000 + i * 3 + h % 3)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from pipeline.demo import formats
-from pipeline.demo.content import COMPANY, OFFICIAL, Content, build_content
+from pipeline.demo.content import build_content
+from pipeline.demo.posts import COMPANY, OFFICIAL, Content
 
 SOURCE_TYPES = ("news", "reddit", "hackernews", "mastodon", "bluesky", "trustpilot", "web", "linkedin",
                 "facebook", "instagram")

@@ -16,7 +16,8 @@ from urllib.parse import quote, urlencode
 import pytest
 import yaml
 
-from pipeline.demo.content import LANGS, build_content
+from pipeline.demo.content import build_content
+from pipeline.demo.posts import LANGS
 from pipeline.demo.world import SOURCE_TYPES, DemoWorld
 
 ANCHOR = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)

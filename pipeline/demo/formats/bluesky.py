@@ -13,9 +13,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from pipeline.demo.content import OFFICIAL, Post
 from pipeline.demo.formats.common import iso_z, matches_query, parse_time, stable_hash
 from pipeline.demo.formats.routing import Req, Resp, jresp, route
+from pipeline.demo.posts import OFFICIAL, Post
 
 
 def bsky_did(handle: str) -> str:

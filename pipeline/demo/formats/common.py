@@ -13,7 +13,7 @@ import html
 import re
 from datetime import UTC, datetime
 
-from pipeline.demo.content import Content, Post
+from pipeline.demo.posts import Content, Post
 
 # --------------------------------------------------------------------------------------------------
 # time and stable numbers

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from pipeline.demo.content import FACEBOOK_PAGE_ID, INSTAGRAM_USER_ID, OFFICIAL, Post
 from pipeline.demo.formats.common import parse_time, roots, stable_hash, thread_posts
 from pipeline.demo.formats.routing import Req, Resp, jresp, route
+from pipeline.demo.posts import FACEBOOK_PAGE_ID, INSTAGRAM_USER_ID, OFFICIAL, Post
 
 
 def graph_error(message: str, typ: str, code: int, status: int = 400, subcode: int | None = None) -> Resp:

@@ -11,9 +11,9 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from pipeline.demo.content import Content, Post
 from pipeline.demo.formats.common import iso_z, matches_query, sentences, stable_hash, thread_posts, ts
 from pipeline.demo.formats.routing import Req, Resp, jresp, route
+from pipeline.demo.posts import Content, Post
 
 
 def hn_html(text: str) -> str:

@@ -12,9 +12,9 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
-from pipeline.demo.content import LINKEDIN_ORG_ID, Post
 from pipeline.demo.formats.common import roots, stable_hash, ts
 from pipeline.demo.formats.routing import Req, Resp, jresp, route
+from pipeline.demo.posts import LINKEDIN_ORG_ID, Post
 
 LI_ORG = f"urn:li:organization:{LINKEDIN_ORG_ID}"
 

@@ -11,9 +11,9 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlencode
 
-from pipeline.demo.content import MASTODON_INSTANCE, OFFICIAL, Post
 from pipeline.demo.formats.common import iso_z, matches_query, paragraphs_html, stable_hash, thread_posts
 from pipeline.demo.formats.routing import Req, Resp, jresp, route
+from pipeline.demo.posts import MASTODON_INSTANCE, OFFICIAL, Post
 
 
 def masto_account(req: Req, acct: str) -> dict[str, Any]:

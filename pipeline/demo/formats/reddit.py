@@ -11,7 +11,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from pipeline.demo.content import Content, Post
 from pipeline.demo.formats.common import (
     matches_query,
     page_html,
@@ -23,6 +22,7 @@ from pipeline.demo.formats.common import (
     ts,
 )
 from pipeline.demo.formats.routing import Req, Resp, hresp, jresp, route
+from pipeline.demo.posts import Content, Post
 
 SUBS = {"nb": ["norge", "oslo"], "nn": ["norge", "bergen"], "sv": ["sweden"], "da": ["Denmark"], "en": ["norway", "jobs"]}
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
-from pipeline.demo.content import Content
+from pipeline.demo.posts import Content
 
 
 @dataclass

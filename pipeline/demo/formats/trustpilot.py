@@ -13,9 +13,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from pipeline.demo.content import COMPANY, Post
 from pipeline.demo.formats.common import iso_z, roots, stable_hash
 from pipeline.demo.formats.routing import Req, Resp, hresp, route
+from pipeline.demo.posts import COMPANY, Post
 
 TP_DOMAIN = str(COMPANY["domain"])
 TP_PER_PAGE = 20

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.demo.content import Post
 from pipeline.demo.formats.common import escape_markup, iso_z, paragraphs_html, roots, sentences, thread_posts
 from pipeline.demo.formats.routing import Req, Resp, hresp, route
+from pipeline.demo.posts import Post
 
 
 def web_forum_threads(req: Req) -> list[Post]:

@@ -1,1 +1,1 @@
-"""Hand-written demo material (YAML), read by pipeline.demo.content."""
+"""Hand-written demo material (YAML), read by pipeline.demo.writer."""
