@@ -8,10 +8,11 @@ adapter merged into its weights and a linear head over the mean-pooled last hidd
 Input handling (cleaning, empty texts, chunking of long texts, de-duplication, batching by
 length) is shared by every backend and described in `batching.py`.
 
-Speed: batches of `DEFAULT_BATCH_SIZE` = 32 unless configured, inference on all available cores. Precision and
-runtime (config `analysis.precision`, `analysis.runtime`) default to `auto` (`backend.py`): torch in
-bfloat16 when the CPU has native bf16, else float32 run by ONNX Runtime (`onnx_model.py`) when it is
-installed, else by torch under `torch.inference_mode`. Other Hugging Face models: `hf_model.py`.
+Speed: batches of `DEFAULT_BATCH_SIZE` = 32 unless configured, inference on all available cores.
+Precision and runtime (config `analysis.precision`, `analysis.runtime`) default to `auto`
+(`backend.py`): torch in bfloat16 when the CPU has native bf16, else float32 run by ONNX Runtime
+(`onnx_model.py`) when it is installed, else by torch under `torch.inference_mode`. Other Hugging
+Face models: `hf_model.py`.
 """
 
 from __future__ import annotations
