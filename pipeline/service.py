@@ -45,7 +45,8 @@ class Service:
         if self._con is None:
             self._con = connect_writer(self.data)
             if self.cfg.alerts.channels:
-                from pipeline.alerts.deliver import recover_interrupted, validate_channels
+                from pipeline.alerts.channels import validate_channels
+                from pipeline.alerts.deliver import recover_interrupted
 
                 validate_channels(self.cfg.alerts)  # a bad apprise URL: exit 2 naming the channel
                 # the one writer is starting: a delivery still 'sending' was interrupted by a crash

@@ -47,13 +47,10 @@ from typing import Any
 
 import duckdb
 
-from pipeline.alerts.channels import ERROR_LIMIT, build_notifiers, notify, validate_channels
+from pipeline.alerts.channels import ERROR_LIMIT, build_notifiers, notify
 from pipeline.alerts.message import Alert, render
 from pipeline.config.model import AlertsConfig
 from pipeline.store.db import utcnow
-
-__all__ = ["INTERRUPTED", "LEASE", "DeliveryResult", "backoff", "deliver_pending", "recover_interrupted",
-           "validate_channels"]
 
 LEASE = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(days=1)

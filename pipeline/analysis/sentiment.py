@@ -18,7 +18,6 @@ Face models: `hf_model.py`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import threading
 from collections.abc import Sequence
@@ -91,7 +90,10 @@ def read_weights_meta(models_dir: Path, weights_path: Path) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=16)
 def _file_sha(path: Path, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    """First 12 hex digits of the file's SHA-256, computed once per (path, mtime, size)."""
+    from pipeline.analysis.model.e5_image import file_sha256
+
+    return file_sha256(path)[:12]
 
 
 def builtin_version(models_dir: Path, weights_path: Path, precision: str) -> str:
