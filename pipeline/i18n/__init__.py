@@ -15,6 +15,7 @@ compile step; Babel still does the locale-specific formatting where hand-written
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import Literal
@@ -98,12 +99,16 @@ def fmt_number(value: float | int | None, lang: str | None = "nb", digits: int =
 
 def fmt_percent(value: float | None, lang: str | None = "nb", digits: int = 0) -> str:
     """A share 0..1 as a percentage in the reader's locale ("12 %" in nb, "12%" in en)."""
+    from babel import Locale
     from babel.numbers import format_percent
 
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return str(format_percent(value, format=pattern, locale=_LOCALES[language(lang)]))
+    locale = Locale.parse(_LOCALES[language(lang)])
+    pattern = str(locale.percent_formats[None].pattern)  # the locale's own, e.g. "#,##0 %" in nb
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1) if "0." not in pattern else pattern
+    return str(format_percent(value, format=pattern, locale=locale))
 
 
 def fmt_duration(hours: float | None, lang: str | None = "nb") -> str:
@@ -118,3 +123,20 @@ def fmt_duration(hours: float | None, lang: str | None = "nb") -> str:
         return t("duration.hours", lang, n=h)
     days, rest = divmod(h, 24)
     return t("duration.days_hours", lang, d=days, h=rest) if rest else t("duration.days", lang, d=days)
+
+
+def fmt_date(value: date | datetime | None, lang: str | None = "nb", skeleton: str = "yMMMd") -> str:
+    """A date in the reader's locale from a CLDR date skeleton: "yMMMd" → "22. nov. 2026" /
+    "22 Nov 2026"; "MMMd" → "22. nov." / "22 Nov"; "–" for none."""
+    from babel.dates import format_skeleton
+
+    if value is None:
+        return "–"
+    return str(format_skeleton(skeleton, value, locale=_LOCALES[language(lang)]))
+
+
+def fmt_period(first: date, last: date, lang: str | None = "nb") -> str:
+    """An inclusive date range, shared parts written once: "16.–22. nov. 2026" / "16 – 22 Nov 2026"."""
+    from babel.dates import format_interval
+
+    return str(format_interval(first, last, "yMMMd", locale=_LOCALES[language(lang)]))
