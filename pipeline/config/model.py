@@ -176,18 +176,76 @@ class ResponsesConfig(Strict):
         return v
 
 
+AlertKind = Literal["criticism", "sla_warning", "sla_breach", "spike", "stale_source", "delivery_failing"]
+ALERT_KINDS: tuple[str, ...] = ("criticism", "sla_warning", "sla_breach", "spike", "stale_source",
+                                "delivery_failing")
+
+
+class QuietHours(Strict):
+    """Local times (the company's `responses.timezone`); `start` after `end` spans midnight."""
+
+    start: dt.time
+    end: dt.time
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError("start and end must differ")
+        return self
+
+
 class AlertChannel(Strict):
     name: str = Field(pattern=SOURCE_NAME_RE)
     url: str = Field(min_length=3, description="an apprise URL: mailto://, slack://, msteams://, json://")
+    kinds: list[AlertKind] | None = Field(default=None, description="default: every kind but delivery_failing")
     sources: list[str] | None = Field(default=None, description="only criticism from these platforms")
+    languages: list[str] | None = Field(default=None, description="only criticism in these languages")
+    aspects: list[str] | None = Field(default=None, description="only criticism naming one of these aspects")
+    min_p_negative: float | None = Field(default=None, ge=0, le=1)
+    max_rating: float | None = Field(default=None, ge=1, le=5, description="only ratings <= this (unrated pass)")
+    language: Literal["nb", "en"] | None = Field(default=None, description="default: alerts.language")
+    digest: dt.time | None = Field(default=None, description="one message a day at this local time")
+    quiet_hours: QuietHours | None = None
+    breach_overrides: bool = Field(default=False, description="SLA breaches go out in quiet hours and digests")
+
+
+class SpikeConfig(Strict):
+    k: float = Field(default=3.0, ge=0, description="standard deviations above the 28-day mean")
+    min_count: int = Field(default=5, ge=1, description="at least this many criticisms in 24 h")
 
 
 class AlertsConfig(Strict):
     enabled: bool = True
     channels: list[AlertChannel] = Field(default_factory=list)
+    language: Literal["nb", "en"] = "nb"
     max_attempts: int = Field(default=5, ge=1)
     retry_minutes: float = Field(default=5.0, ge=0)
     max_age_days: float = Field(default=7.0, gt=0, description="older criticism is not alerted")
+    sla_warning_share: float = Field(default=0.75, gt=0, lt=1, description="warn at this share of the SLA")
+    spike: SpikeConfig = Field(default_factory=SpikeConfig)
+    first_run_summary: bool = Field(default=True, description="a channel's first run sends one summary")
+    summary_threshold: int = Field(default=10, ge=1, description="more new alerts in one run: one summary")
+    fallback_channel: str | None = Field(default=None, description="told when another channel keeps failing")
+    fallback_after: int = Field(default=3, ge=1, description="failed deliveries in a row before telling it")
+
+    @model_validator(mode="after")
+    def _fallback_known(self) -> AlertsConfig:
+        names = [c.name for c in self.channels]
+        if self.fallback_channel is not None and self.fallback_channel not in names:
+            raise ValueError(f"fallback_channel {self.fallback_channel!r} is not a channel name "
+                             f"(channels: {', '.join(names) or 'none'})")
+        return self
+
+
+class DashboardConfig(Strict):
+    public_url: str | None = Field(default=None, description="the dashboard's address, for links in alerts")
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"public_url must be an http(s) URL, got {v!r}")
+        return v.rstrip("/") if v else v
 
 
 class ReportsConfig(Strict):
@@ -210,6 +268,7 @@ class RykteConfig(Strict):
     analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     responses: ResponsesConfig = Field(default_factory=ResponsesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
 
