@@ -3,7 +3,8 @@
 `build_report` writes `<reports_dir>/YYYY-Www.html` and `.pdf` for one ISO week (default: the last
 complete week), records the row in `reports`, and returns the paths. Every KPI in it comes from
 `compute_metrics(con, monday, next_monday)` — the same numbers as the dashboard and
-`rykte metrics --json`. Text is Norwegian (bokmål).
+`rykte metrics --json`. The language is `reports.language` (nb or en): every text comes from the
+message catalogue (`pipeline/i18n/report.yaml`), every number and date from its locale formats.
 
 `send_report` delivers the PDF through apprise to each recipient URL and returns the errors.
 """
@@ -16,6 +17,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +25,18 @@ import duckdb
 import pandas as pd
 
 from pipeline import charts
-from pipeline.charts import OUTCOME_NB, fmt_hours, fmt_int, fmt_pct, fmt_quality
 from pipeline.config.model import RykteConfig
 from pipeline.errors import InputError, RykteError
+from pipeline.i18n import fmt_date, fmt_duration, fmt_number, fmt_period, name, t
+from pipeline.reports.kpis import fmt_count, fmt_quality, fmt_rate, kpi_rows, summary
 from pipeline.store import queries
 from pipeline.store.metrics import compute_metrics
+from pipeline.store.queries.responses import DELAY_BINS
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-             "november", "desember")
 TOP_CRITICISMS = 10
 MAX_OVERDUE = 25
 TREND_WEEKS = 8
@@ -45,6 +47,7 @@ class ReportPaths:
     html: Path
     pdf: Path
     week: str
+    lang: str = "nb"
 
 
 def parse_week(week: str) -> date:
@@ -69,59 +72,6 @@ def _naive_utc(now: datetime | None) -> datetime:
     return now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
 
 
-def _period(monday: date) -> str:
-    sunday = monday + timedelta(days=6)
-    if monday.month == sunday.month:
-        return f"{monday.day}.–{sunday.day}. {MONTHS_NB[sunday.month - 1]} {sunday.year}"
-    if monday.year == sunday.year:
-        return f"{monday.day}. {MONTHS_NB[monday.month - 1]} – {sunday.day}. {MONTHS_NB[sunday.month - 1]} {sunday.year}"
-    return (f"{monday.day}. {MONTHS_NB[monday.month - 1]} {monday.year} – "
-            f"{sunday.day}. {MONTHS_NB[sunday.month - 1]} {sunday.year}")
-
-
-def _change(cur: float | None, prev: float | None, kind: str, lower_is_better: bool) -> tuple[str, str]:
-    if cur is None or prev is None:
-        return "–", ""
-    diff = float(cur) - float(prev)
-    if kind == "pct":
-        text = f"{diff * 100:+.1f} pp"
-    elif kind == "hours":
-        text = f"{diff:+.1f} t"
-    elif kind == "quality":
-        text = f"{diff:+.2f}"
-    else:
-        text = f"{int(diff):+d}"
-    text = text.replace(".", ",").replace("-", "−")
-    if abs(diff) < 1e-12:
-        return ("0" if kind == "int" else text.replace("+", "±")), ""
-    better = (diff < 0) if lower_is_better else (diff > 0)
-    return text, ("better" if better else "worse")
-
-
-def kpi_rows(cur: dict[str, Any], prev: dict[str, Any]) -> list[dict[str, str]]:
-    """The KPI table: label, this week, last week, change (formatted), trend class."""
-    spec: list[tuple[str, Any, Any, str, bool | None]] = [
-        ("Omtaler", cur["mentions"], prev["mentions"], "int", None),
-        ("Kritikk", cur["criticisms"], prev["criticisms"], "int", True),
-        ("Besvart kritikk", cur["criticisms_responded"], prev["criticisms_responded"], "int", False),
-        ("Svarrate på kritikk", cur["response_rate"], prev["response_rate"], "pct", False),
-        ("Median første svar", cur["first_response_hours"]["median"], prev["first_response_hours"]["median"],
-         "hours", True),
-        ("P90 første svar", cur["first_response_hours"]["p90"], prev["first_response_hours"]["p90"], "hours",
-         True),
-        ("Snitt svarkvalitet (0–100)", cur["quality_mean"], prev["quality_mean"], "quality", False),
-        ("Klokkeavvik", cur["clock_anomalies"], prev["clock_anomalies"], "int", None),
-        ("Innlegg fra virksomheten", cur["official_mentions"], prev["official_mentions"], "int", None),
-    ]
-    fmt = {"int": fmt_int, "pct": fmt_pct, "hours": fmt_hours, "quality": fmt_quality}
-    rows = []
-    for label, c, p, kind, lower in spec:
-        change, trend = _change(c, p, kind, bool(lower))
-        rows.append({"label": label, "value": fmt[kind](c), "previous": fmt[kind](p), "change": change,
-                     "trend": trend if lower is not None else ""})
-    return rows
-
-
 def _png_data_uri(chart: Any) -> str:
     import vl_convert as vlc
 
@@ -129,76 +79,126 @@ def _png_data_uri(chart: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _snippet(text: Any, n: int = 220) -> str:
-    t = " ".join(str(text or "").split())
-    return t if len(t) <= n else t[: n - 1] + "…"
+def _snippet(text: Any, lang: str, n: int = 220) -> str:
+    s = " ".join(str(text or "").split())
+    return t("report.quote", lang, text=s if len(s) <= n else s[: n - 1] + "…")
 
 
-def _summary(cur: dict[str, Any]) -> str:
-    if not cur["mentions"]:
-        return "Ingen omtaler denne uka."
-    parts = [f"{cur['mentions']} omtaler, hvorav {cur['criticisms']} kritiske."]
-    if cur["criticisms"]:
-        parts.append(f"{cur['criticisms_responded']} av dem er besvart ({fmt_pct(cur['response_rate'])}).")
-    return " ".join(parts)
+def _when(value: Any, lang: str) -> str:
+    """A publication time for the tables: "22. nov. 14:00" (nb), "22 Nov 14:00" (en)."""
+    ts = pd.Timestamp(value)
+    return f"{fmt_date(ts.date(), lang, 'MMMd')} {ts:%H:%M}"
+
+
+def _generated(now: datetime, lang: str) -> str:
+    return f"{fmt_date(now.date(), lang)} {now:%H:%M}"
+
+
+def delay_bands(lang: str) -> list[str]:
+    """The first-response delay bands of `queries.delay_distribution` in the reader's words:
+    "< 1 t", "8–24 t", "1–3 døgn" (nb); "< 1 h", "8–24 h", "1–3 d" (en)."""
+    labels = []
+    for lo, hi in pairwise(DELAY_BINS):
+        days = lo >= 24
+        unit = "report.unit.days" if days else "duration.hours"
+        a, b = (fmt_number(x / 24 if days else x, lang) for x in (lo, hi if hi != float("inf") else lo))
+        n = f"< {b}" if lo == 0 else f"> {a}" if hi == float("inf") else f"{a}–{b}"
+        labels.append(t(unit, lang, n=n))
+    return labels
+
+
+def _charts(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, str]:
+    next_monday = monday + timedelta(days=7)
+    trend = queries.weekly_trend(con, monday - timedelta(days=7 * (TREND_WEEKS - 1)), next_monday)
+    delay = queries.delay_distribution(con, monday, next_monday)
+    delay = delay.assign(band=delay_bands(lang))
+    answered = t("report.chart.answered_axis", lang)
+    return {
+        "trend": _png_data_uri(charts.weekly_trend_chart(
+            trend, title=t("report.chart.trend", lang, weeks=TREND_WEEKS)).properties(width=620, height=200)),
+        "delay": _png_data_uri(charts.band_chart(
+            delay, "band", "answered", title=t("report.chart.delay", lang),
+            x_title=t("report.chart.delay_axis", lang), y_title=answered).properties(width=280)),
+        "quality": _png_data_uri(charts.band_chart(
+            queries.quality_distribution(con, monday, next_monday), "band", "answered",
+            title=t("report.chart.quality", lang), x_title=t("report.chart.quality_axis", lang),
+            y_title=answered, colour=charts.GREEN).properties(width=280)),
+    }
+
+
+def _top_criticisms(crit: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """The most critical mentions of the week: lowest rating, then most negative, oldest first."""
+    if crit.empty:
+        return []
+    crit = crit.assign(_neg=crit["p_negative"].astype("Float64").fillna(0.0),
+                       _rating=crit["rating"].astype("Float64").fillna(3.0))
+    crit = crit.sort_values(["_rating", "_neg", "published_at"], ascending=[True, False, True])
+    top = []
+    for r in crit.head(TOP_CRITICISMS).itertuples():
+        answered = r.status == "answered"
+        top.append({
+            "source": r.source, "published": _when(r.published_at, lang), "text": _snippet(r.text, lang),
+            "answered": answered, "sla_breached": bool(r.sla_breached),
+            "delay": (fmt_duration(r.delay_hours, lang) if answered
+                      else t("report.waiting", lang, age=fmt_duration(r.age_hours, lang))),
+            "quality": fmt_quality(r.quality, lang) if answered else "–",
+            "outcome": name("outcome", r.outcome, lang) if isinstance(r.outcome, str) else "–",
+        })
+    return top
 
 
 def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now: datetime) -> str:
     """The report as one self-contained HTML document (charts inlined as PNG data URIs)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    lang = cfg.reports.language
     monday = parse_week(week)
     next_monday = monday + timedelta(days=7)
-    prev_monday = monday - timedelta(days=7)
     cur = compute_metrics(con, monday, next_monday)
-    prev = compute_metrics(con, prev_monday, monday)
+    prev = compute_metrics(con, monday - timedelta(days=7), monday)
     sla = cfg.responses.sla_hours
-
-    trend = queries.weekly_trend(con, monday - timedelta(days=7 * (TREND_WEEKS - 1)), next_monday)
-    chart_uris = {
-        "trend": _png_data_uri(charts.weekly_trend_chart(
-            trend, title=f"Omtaler, kritikk og svarrate – siste {TREND_WEEKS} uker").properties(width=620, height=200)),
-        "delay": _png_data_uri(charts.band_chart(
-            queries.delay_distribution(con, monday, next_monday), "band", "answered",
-            title="Tid til første svar", x_title="Svartid").properties(width=280)),
-        "quality": _png_data_uri(charts.band_chart(
-            queries.quality_distribution(con, monday, next_monday), "band", "answered",
-            title="Svarkvalitet", x_title="Kvalitet (0–100)", colour=charts.GREEN).properties(width=280)),
-    }
+    sla_text = t("duration.hours", lang, n=fmt_number(sla, lang, 0 if float(sla).is_integer() else 1))
+    generated = _generated(now, lang)
 
     crit = queries.criticism_inbox(con, monday, next_monday, now=now, sla_hours=sla)
-    top = []
-    if not crit.empty:
-        crit = crit.assign(_neg=crit["p_negative"].astype("Float64").fillna(0.0),
-                           _rating=crit["rating"].astype("Float64").fillna(3.0))
-        crit = crit.sort_values(["_rating", "_neg", "published_at"], ascending=[True, False, True])
-        for r in crit.head(TOP_CRITICISMS).itertuples():
-            answered = r.status == "answered"
-            top.append({
-                "source": r.source, "published": pd.Timestamp(r.published_at).strftime("%d.%m. %H:%M"),
-                "text": _snippet(r.text), "answered": answered, "sla_breached": bool(r.sla_breached),
-                "delay": fmt_hours(r.delay_hours) if answered else f"venter {fmt_hours(r.age_hours)}",
-                "quality": fmt_quality(r.quality) if answered else "–",
-                "outcome": OUTCOME_NB.get(r.outcome, "–") if isinstance(r.outcome, str) else "–",
-            })
-    overdue_df = queries.open_past_sla(con, now=now, sla_hours=sla, until=next_monday)
-    overdue_df = overdue_df.sort_values("published_at")
-    overdue = [{"source": r.source, "published": pd.Timestamp(r.published_at).strftime("%d.%m.%Y"),
-                "text": _snippet(r.text, 160), "age": fmt_hours(r.age_hours, 0)}
+    overdue_df = queries.open_past_sla(con, now=now, sla_hours=sla, until=next_monday).sort_values("published_at")
+    overdue = [{"source": r.source, "published": fmt_date(pd.Timestamp(r.published_at).date(), lang),
+                "text": _snippet(r.text, lang, 160), "age": fmt_duration(r.age_hours, lang)}
                for r in overdue_df.head(MAX_OVERDUE).itertuples()]
-    sources = [{"source": s, "mentions": fmt_int(v["mentions"]), "criticisms": fmt_int(v["criticisms"]),
-                "responded": fmt_int(v["criticisms_responded"]), "rate": fmt_pct(v["response_rate"])}
+    sources = [{"source": s, "mentions": fmt_count(v["mentions"], lang),
+                "criticisms": fmt_count(v["criticisms"], lang),
+                "responded": fmt_count(v["criticisms_responded"], lang), "rate": fmt_rate(v["response_rate"], lang)}
                for s, v in cur["by_source"].items()]
+    overdue_intro = t(f"report.overdue_intro.{'one' if len(overdue_df) == 1 else 'other'}", lang,
+                      count=fmt_count(len(overdue_df), lang), sla=sla_text, generated=generated)
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     year, week_no, _ = monday.isocalendar()
     return env.get_template("weekly.html.j2").render(
+        tr=lambda key, **values: t(key, lang, **values), lang=lang,
         css=(TEMPLATES / "weekly.css").read_text(encoding="utf-8"),
-        company=cfg.company.name, week=week, week_no=week_no, year=year, period=_period(monday),
-        generated=now.strftime("%d.%m.%Y %H:%M"), kpi_rows=kpi_rows(cur, prev), summary=_summary(cur),
-        charts=chart_uris, sources=sources, top=top, overdue=overdue, overdue_total=len(overdue_df),
-        sla=f"{sla:g}",
+        footer=css_content("report.footer", lang),
+        page_label=css_content("report.page", lang, page="page", pages="pages"),
+        company=cfg.company.name, week=week, week_no=week_no, year=year,
+        period=fmt_period(monday, monday + timedelta(days=6), lang), generated=generated,
+        kpi_rows=kpi_rows(cur, prev, lang), summary=summary(cur, lang), charts=_charts(con, monday, lang),
+        sources=sources, top=_top_criticisms(crit, lang), overdue=overdue, overdue_intro=overdue_intro,
+        overdue_hidden=max(0, len(overdue_df) - MAX_OVERDUE), sla=sla_text,
     )
+
+
+def css_content(key: str, lang: str, **counters: str) -> str:
+    """A catalogue text as a CSS `content` value for the page margins: literal parts quoted, and each
+    `{placeholder}` named in `counters` turned into that CSS counter ("Side {page} av {pages}" →
+    `"Side " counter(page) " av " counter(pages)`)."""
+    text = t(key, lang, **{k: f"\x00{k}\x00" for k in counters})
+    out = []
+    for i, part in enumerate(text.split("\x00")):
+        if i % 2:
+            out.append(f"counter({counters[part]})")
+        elif part:
+            out.append('"' + part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"')
+    return " ".join(out)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -230,7 +230,7 @@ def build_report(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, reports_dir: 
                created_at = excluded.created_at""",
         [week, str(html_path), str(pdf_path), now_utc],
     )
-    return ReportPaths(html=html_path, pdf=pdf_path, week=week)
+    return ReportPaths(html=html_path, pdf=pdf_path, week=week, lang=cfg.reports.language)
 
 
 def send_report(paths: ReportPaths, recipients: list[str]) -> list[str]:
@@ -245,10 +245,9 @@ def send_report(paths: ReportPaths, recipients: list[str]) -> list[str]:
         return []
     if not paths.pdf.is_file():
         return [f"{paths.pdf}: report PDF is missing; nothing sent"]
-    year, week_no = paths.week.split("-W")
-    title = f"Rykte – ukerapport uke {int(week_no)} {year}"
-    body = (f"Vedlagt er ukerapporten for uke {int(week_no)} {year} ({paths.week}) med nøkkeltall, "
-            "kritikk og svar. Åpne dashbordet for detaljer.")
+    year, week_no = (int(part) for part in paths.week.split("-W"))
+    title = t("report.mail.title", paths.lang, week_no=week_no, year=year)
+    body = t("report.mail.body", paths.lang, week_no=week_no, year=year, week=paths.week)
     errors: list[str] = []
     for url in recipients:
         ap = apprise.Apprise()

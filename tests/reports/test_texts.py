@@ -1,0 +1,82 @@
+"""The report's words and numbers without rendering a PDF (quick tier): key-figure rows, changes,
+the summary sentence, delay bands and the page footer, in nb and en."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.reports.kpis import change, kpi_rows, summary
+from pipeline.reports.weekly import css_content, delay_bands, parse_week
+
+
+def metrics(**over: Any) -> dict[str, Any]:
+    k: dict[str, Any] = {"mentions": 1234, "official_mentions": 5, "criticisms": 6, "criticisms_responded": 4,
+                         "response_rate": 4 / 6, "first_response_hours": {"median": 3.25, "p90": 22.2},
+                         "quality_mean": 52.46, "clock_anomalies": 1}
+    k.update(over)
+    return k
+
+
+def plain(text: str) -> str:
+    """No-break and narrow no-break spaces as ordinary ones, to compare with readable literals."""
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def test_kpi_rows_in_both_languages() -> None:
+    prev = metrics(mentions=1000, criticisms=8, criticisms_responded=4, response_rate=0.5,
+                   first_response_hours={"median": 5.0, "p90": None}, quality_mean=None, clock_anomalies=1)
+    nb = {r["label"]: r for r in kpi_rows(metrics(), prev, "nb")}
+    en = {r["label"]: r for r in kpi_rows(metrics(), prev, "en")}
+    assert [plain(nb["Omtaler"][k]) for k in ("value", "previous", "change")] == ["1 234", "1 000", "+234"]
+    assert [en["Mentions"][k] for k in ("value", "previous", "change")] == ["1,234", "1,000", "+234"]
+    assert plain(nb["Svarrate på kritikk"]["value"]) == "66,7 %" and en["Response rate to criticism"]["value"] == "66.7%"
+    assert plain(nb["Svarrate på kritikk"]["change"]) == "+16,7 pp" and en["Response rate to criticism"]["change"] == "+16.7 pp"
+    assert nb["Svarrate på kritikk"]["trend"] == "better"
+    assert (nb["Median første svar"]["value"], en["Median first response"]["value"]) == ("3,2 t", "3.2 h")
+    assert en["Median first response"]["change"] == "−1.8 h" and en["Median first response"]["trend"] == "better"
+    assert en["P90 first response"]["previous"] == "–" and en["P90 first response"]["change"] == "–"
+    assert en["Criticism"]["change"] == "−2" and en["Criticism"]["trend"] == "better"
+    assert en["Criticism answered"]["change"] == "0" and en["Criticism answered"]["trend"] == ""
+    assert (nb["Snitt svarkvalitet (0–100)"]["value"], en["Mean reply quality (0–100)"]["value"]) == ("52,5", "52.5")
+    assert en["Mentions"]["trend"] == "" and en["Clock anomalies"]["trend"] == ""  # neither better nor worse
+    assert list(en)[-1] == "Posts by the company" and list(nb)[-1] == "Innlegg fra virksomheten"
+
+
+def test_changes_have_a_sign_and_a_unit() -> None:
+    assert change(0.5, 0.5, "pct", False, "en") == ("±0.0 pp", "")
+    assert change(30.0, 12.5, "hours", True, "nb") == ("+17,5 t", "worse")
+    assert change(60.0, 72.5, "quality", False, "en") == ("−12.5", "worse")
+    assert change(None, 3, "int", None, "nb") == ("–", "")
+
+
+@pytest.mark.parametrize(("cur", "lang", "expected"), [
+    (metrics(mentions=0, criticisms=0), "en", "No mentions this week."),
+    (metrics(mentions=0, criticisms=0), "nb", "Ingen omtaler denne uka."),
+    (metrics(mentions=1, criticisms=0), "en", "1 mention (0 critical)."),
+    (metrics(mentions=1, criticisms=1, criticisms_responded=0, response_rate=0.0), "nb",
+     "1 omtale (1 kritisk). 0 av 1 er besvart (0,0 %)."),
+    (metrics(), "en", "1,234 mentions, 6 of them critical. 4 of 6 answered (66.7%)."),
+    (metrics(), "nb", "1 234 omtaler, hvorav 6 kritiske. 4 av 6 er besvart (66,7 %)."),
+])
+def test_summary_sentence(cur: dict[str, Any], lang: str, expected: str) -> None:
+    assert plain(summary(cur, lang)) == expected
+
+
+def test_delay_bands_and_page_footer_in_both_languages() -> None:
+    assert delay_bands("nb") == ["< 1 t", "1–4 t", "4–8 t", "8–24 t", "1–3 døgn", "> 3 døgn"]
+    assert delay_bands("en") == ["< 1 h", "1–4 h", "4–8 h", "8–24 h", "1–3 d", "> 3 d"]
+    assert css_content("report.page", "nb", page="page", pages="pages") == \
+        '"Side " counter(page) " av " counter(pages)'
+    assert css_content("report.page", "en", page="page", pages="pages") == \
+        '"Page " counter(page) " of " counter(pages)'
+    assert css_content("report.footer", "en") == '"Rykte · weekly report"'
+
+
+@pytest.mark.parametrize("bad", ["2026-47", "2026-W54", "2025-W53", "uke 47"])
+def test_bad_weeks_are_named(bad: str) -> None:
+    with pytest.raises(InputError, match=re.escape(repr(bad))):
+        parse_week(bad)
