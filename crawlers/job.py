@@ -1,18 +1,24 @@
 """The crawl job file (DEVELOPERS.md, "Contract: crawl job → spider → staged file").
 
-The service writes the job as JSON and passes it with ``-a job=PATH``. This module reads and
-validates it without importing the pipeline (the option models in ``pipeline/config/sources.py``
-validated the options already; here they are plain JSON) and applies its politeness settings.
+The service writes the job as JSON and passes it with ``-a job=PATH``. This module validates it with
+pydantic models, without importing the pipeline: the options are validated by the same model of
+:mod:`crawlers.registry` that validated them at config load, so a spider reads typed, defaulted
+options. Pydantic's errors become one line naming the file and the key path (``JobError``). The job's
+``polite`` block is applied to the crawler settings here too.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from crawlers.options import SourceOptions
+from crawlers.registry import SOURCE_TYPES, UnknownSourceType, source_type
 
 SPIDER_PRIORITY = "spider"
 
@@ -21,16 +27,27 @@ class JobError(ValueError):
     """The job file is missing or malformed (the message names the key path)."""
 
 
-@dataclass
-class Company:
+class Company(BaseModel):
+    """The company's search terms and its official accounts on this platform."""
+
+    model_config = ConfigDict(extra="ignore")
+
     name: str
-    aliases: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    official_accounts: list[str] = field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    official_accounts: list[str] = Field(default_factory=list)
+
+    @field_validator("aliases", "exclude", "official_accounts", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
 
 
-@dataclass
-class Polite:
+class Polite(BaseModel):
+    """Politeness settings; None leaves the value of ``crawlers/settings.py``."""
+
+    model_config = ConfigDict(extra="forbid")
+
     user_agent: str | None = None
     download_delay: float | None = None
     timeout: float | None = None
@@ -42,104 +59,106 @@ class Polite:
     retry_backoff: float | None = None
 
 
-@dataclass
-class Job:
-    run_id: str
-    source_name: str
-    platform: str
+class Job(BaseModel):
+    """One crawl job. Unknown top-level keys are ignored (older or newer services may add some)."""
+
+    model_config = ConfigDict(extra="ignore")
+
     type: str
-    base_url: str | None
-    options: dict[str, Any]
+    run_id: str = "run"
+    source_name: str = ""
+    platform: str = ""
+    base_url: str | None = None
+    options: SourceOptions = Field(default_factory=SourceOptions, validate_default=True)
     company: Company
-    cursor: dict[str, Any] | None
-    full: bool
-    secrets: dict[str, str]
-    polite: Polite
-    stats_path: Path | None
-    path: Path | None = None
+    cursor: dict[str, Any] | None = None
+    full: bool = False
+    secrets: dict[str, str] = Field(default_factory=dict)
+    polite: Polite = Field(default_factory=Polite)
+    stats_path: Path | None = None
+    path: Path | None = Field(default=None, exclude=True)
 
-    def base(self, default: str) -> str:
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        try:
+            source_type(value)
+        except UnknownSourceType as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("run_id", "source_name", "platform", mode="before")
+    @classmethod
+    def _none_is_blank(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("expected an http(s) URL or null")
+        return value
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _typed_options(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = SOURCE_TYPES.get(str(info.data.get("type")))
+        if kind is None:  # the type's own error is reported
+            return SourceOptions()
+        if value is None or type(value) is SourceOptions:  # absent: the type's defaults
+            value = {}
+        return kind.options.model_validate(value)
+
+    @field_validator("secrets", mode="before")
+    @classmethod
+    def _drop_empty_secrets(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): v for k, v in value.items() if v not in (None, "")}
+        return {} if value is None else value
+
+    @field_validator("polite", mode="before")
+    @classmethod
+    def _none_is_default(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+    @field_validator("stats_path", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    def model_post_init(self, context: Any, /) -> None:
+        self.run_id = self.run_id or "run"
+        self.source_name = self.source_name or self.type
+        self.platform = self.platform or self.type
+
+    def base(self, default: str | None) -> str:
         """The base URL without a trailing slash (the real site's when the job gives none)."""
-        return (self.base_url or default).rstrip("/")
-
-    def option(self, key: str, default: Any = None) -> Any:
-        value = self.options.get(key, default)
-        return default if value is None else value
+        return (self.base_url or default or "").rstrip("/")
 
 
-def _require(obj: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
-    if key not in obj:
-        raise JobError(f"{where}: missing key {key!r}")
-    value = obj[key]
-    if not isinstance(value, typ):
-        raise JobError(f"{where}.{key}: expected {getattr(typ, '__name__', typ)}, got {type(value).__name__}")
-    return value
-
-
-def _str_list(value: Any, where: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise JobError(f"{where}: expected a list of strings")
-    return list(value)
+def error_line(exc: ValidationError, where: str) -> str:
+    """Pydantic's first error as our one line: ``<where>: <key path>: <reason>``."""
+    err = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in err["loc"]]
+    if err["type"] == "missing":
+        parent = ".".join(loc[:-1])
+        return f"{where}: {parent + ': ' if parent else ''}missing key {loc[-1]!r}"
+    if err["type"] == "extra_forbidden":
+        return f"{where}: {'.'.join(loc)}: unknown key"
+    reason = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
+    return f"{where}: {'.'.join(loc) + ': ' if loc else ''}{reason}"
 
 
 def parse_job(data: Any, path: Path | None = None) -> Job:
     where = str(path) if path else "job"
     if not isinstance(data, dict):
         raise JobError(f"{where}: the job must be a JSON object")
-    company_raw = _require(data, "company", dict, where)
-    company = Company(
-        name=_require(company_raw, "name", str, f"{where}: company"),
-        aliases=_str_list(company_raw.get("aliases"), f"{where}: company.aliases"),
-        exclude=_str_list(company_raw.get("exclude"), f"{where}: company.exclude"),
-        official_accounts=_str_list(
-            company_raw.get("official_accounts"), f"{where}: company.official_accounts"
-        ),
-    )
-    polite_raw = data.get("polite") or {}
-    if not isinstance(polite_raw, dict):
-        raise JobError(f"{where}: polite: expected an object")
-    known = set(Polite.__dataclass_fields__)
-    unknown = set(polite_raw) - known
-    if unknown:
-        raise JobError(f"{where}: polite.{sorted(unknown)[0]}: unknown key")
     try:
-        polite = Polite(**polite_raw)
-        polite.max_pages = int(polite.max_pages)
-    except (TypeError, ValueError) as exc:
-        raise JobError(f"{where}: polite: {exc}") from exc
-    base_url = data.get("base_url")
-    if base_url is not None and (
-        not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https")
-    ):
-        raise JobError(f"{where}: base_url: expected an http(s) URL or null")
-    options = data.get("options") or {}
-    if not isinstance(options, dict):
-        raise JobError(f"{where}: options: expected an object")
-    cursor = data.get("cursor")
-    if cursor is not None and not isinstance(cursor, dict):
-        raise JobError(f"{where}: cursor: expected an object or null")
-    secrets = data.get("secrets") or {}
-    if not isinstance(secrets, dict):
-        raise JobError(f"{where}: secrets: expected an object")
-    stats_path = data.get("stats_path")
-    typ = _require(data, "type", str, where)
-    return Job(
-        run_id=str(data.get("run_id") or "run"),
-        source_name=str(data.get("source_name") or typ),
-        platform=str(data.get("platform") or typ),
-        type=typ,
-        base_url=base_url,
-        options=options,
-        company=company,
-        cursor=cursor,
-        full=bool(data.get("full", False)),
-        secrets={str(k): str(v) for k, v in secrets.items() if v not in (None, "")},
-        polite=polite,
-        stats_path=Path(stats_path) if stats_path else None,
-        path=path,
-    )
+        job = Job.model_validate(data)
+    except ValidationError as exc:
+        raise JobError(error_line(exc, where)) from None
+    job.path = path
+    return job
 
 
 def load_job(path: str | Path) -> Job:

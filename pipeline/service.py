@@ -17,13 +17,17 @@ import duckdb
 from pipeline.config.model import WEEKDAYS, RykteConfig, SourceConfig, interval_seconds
 from pipeline.crawl.runner import run_crawl
 from pipeline.cycle import BatchResult, process_batch
-from pipeline.ingest.staging import CrawlRunResult, ingest_leftovers, load_cursor, prune_done, record_crawl
+from pipeline.ingest.staging import (
+    CrawlRunResult,
+    ingest_leftovers,
+    load_cursor,
+    prune_done,
+    record_crawl,
+    record_skipped,
+)
 from pipeline.store.db import DataDir, connect_writer, utcnow
 
 log = logging.getLogger(__name__)
-
-# Sources that read the company's own pages through an official API need a token.
-REQUIRED_SECRETS = {"linkedin": "token", "facebook": "token", "instagram": "token"}
 
 
 @dataclass
@@ -64,10 +68,11 @@ class Service:
     def _skip_reason(self, source: SourceConfig) -> str | None:
         if not source.enabled:
             return "disabled in the config"
-        need = REQUIRED_SECRETS.get(source.type)
-        if need and not source.secrets.get(need):
+        missing = source.kind.missing_secrets(source.secrets)
+        if missing:
+            need = missing[0]
             return (f"switched off: no {need} configured (set sources[{source.name}].secrets.{need} to "
-                    f"${{{source.type.upper()}_TOKEN}}); use `rykte import` for this platform's exports")
+                    f"${{{source.kind.env_name(need)}}}); use `rykte import` for this platform's exports")
         return None
 
     def crawl(self, name: str, *, full: bool = False, batch: bool = True) -> CrawlRunResult:
@@ -77,13 +82,8 @@ class Service:
             cursor = load_cursor(self.con, source.name)
         if reason:
             log.warning("source %s: %s", source.name, reason)
-            now = utcnow()
             with self.lock:
-                self.con.execute(
-                    "INSERT INTO crawl_runs (run_key, source_name, started_at, finished_at, status, "
-                    "error_samples) VALUES (?, ?, ?, ?, 'skipped', ?)",
-                    [f"{now:%Y%m%dT%H%M%S%f}-{source.name}", source.name, now, now, f'["{reason}"]'])
-            return CrawlRunResult("", "skipped", 0, 0, 0, {}, [reason])
+                return record_skipped(self.con, source.name, reason)
         out = run_crawl(self.cfg, source, self.data, cursor=cursor, full=full)
         with self.lock:
             result = record_crawl(self.con, out, self.data)

@@ -19,7 +19,7 @@ import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from lxml import html as lxml_html
@@ -34,6 +34,8 @@ from crawlers.items import Mention, MissingDate, clean_rating, iso_utc, to_utc
 from crawlers.job import Job, JobError, allowed_domains, apply_polite_settings, load_job, stats_path_hint
 from crawlers.matching import CompanyMatcher
 from crawlers.middlewares import classify_failure
+from crawlers.options import SourceOptions
+from crawlers.registry import SOURCE_TYPES, SourceType
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +85,13 @@ class Raw:
 
 
 class RykteSpider(scrapy.Spider):
-    """Base class; subclasses set ``name`` (= the source type) and ``default_base_url``."""
+    """Base class; subclasses set ``name`` (= the source type, its key in :mod:`crawlers.registry`).
 
-    default_base_url: ClassVar[str] = ""
-    #: environment variable the service maps to ``secrets["token"]`` (for the "not configured" message)
-    token_env: ClassVar[str | None] = None
+    ``options`` holds the job's options as validated by the type's model in the registry; a subclass
+    narrows its annotation to that model.
+    """
+
+    options: SourceOptions
 
     def __init__(self, job: str | None = None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -114,9 +118,11 @@ class RykteSpider(scrapy.Spider):
         self.run_id = j.run_id
         self.source_name = j.source_name
         self.platform = j.platform
-        self.base_url = j.base(self.default_base_url)
+        self.base_url = j.base(self.kind.default_base_url)
         self.options = j.options
         self.max_pages = max(1, j.polite.max_pages)
+        #: pages per stream: the source's own ``max_pages`` option, else the crawl-wide one
+        self.opt_max_pages = j.options.max_pages or self.max_pages
         self.full = j.full
         self.old_cursor = None if j.full else j.cursor
         self.matcher = CompanyMatcher(
@@ -124,7 +130,22 @@ class RykteSpider(scrapy.Spider):
         )
         self.allowed_domains = allowed_domains([self.base_url, *self.extra_domains()])
         if j.type != self.name:
-            logger.warning("job type %r run by spider %r", j.type, self.name)
+            self.fail("job", f"{job}: a {j.type!r} job run by the {self.name!r} spider", reason="bad_job")
+            return
+        for key in self.kind.missing_secrets(j.secrets):
+            self.fail(
+                "config",
+                f"{self.name}: no access {key} configured: set {self.kind.env_name(key)} in the environment "
+                f"(the source {self.source_name!r} is switched off until then; "
+                f"exports of this platform can go through `rykte import`)",
+                reason="not_configured",
+            )
+            break
+
+    @property
+    def kind(self) -> SourceType:
+        """This spider's entry in the registry of source types."""
+        return SOURCE_TYPES[self.name]
 
     # ----------------------------------------------------------------- setup
     @classmethod
@@ -144,19 +165,9 @@ class RykteSpider(scrapy.Spider):
         self.fail_reason = reason
         self.run_errors.record(kind, None, message)
 
-    def require_secret(self, key: str = "token") -> str | None:
-        token = self.job.secrets.get(key) if self.job else None
-        if not token:
-            env = self.token_env or f"{self.name.upper()}_TOKEN"
-            self.fail(
-                "config",
-                f"{self.name}: no access token configured: set {env} in the environment "
-                f"(the source {self.source_name!r} is switched off until then; "
-                f"exports of this platform can go through `rykte import`)",
-                reason="not_configured",
-            )
-            return None
-        return token
+    def secret(self, key: str) -> str | None:
+        """A secret of the job (required ones are checked when the job is read)."""
+        return self.job.secrets.get(key) if self.job else None
 
     async def start(self) -> AsyncIterator[Any]:
         if self.fail_reason is None:

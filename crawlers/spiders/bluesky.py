@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from scrapy.http import JsonRequest, Request, Response
 
 from crawlers.matching import select_thread
+from crawlers.options import BlueskyOptions
 from crawlers.spiders.base import Raw, RykteSpider
 
 
@@ -85,25 +86,24 @@ def parse_feed(data: Any) -> tuple[list[dict[str, Any]], str | None]:
 
 class BlueskySpider(RykteSpider):
     name = "bluesky"
-    default_base_url = "https://public.api.bsky.app"
+    options: BlueskyOptions
 
     def extra_domains(self) -> Iterable[str]:
-        svc = self.options.get("service_url") if self.job else None
+        svc = self.options.service_url if self.job else None
         return [svc] if svc else ["https://bsky.social"]
 
     def initial_requests(self) -> Iterable[Request]:
-        self.limit = int(self.options.get("limit") or 50)
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
+        self.limit = self.options.limit
         self.auth_headers: dict[str, str] = {}
-        for actor in self.options.get("actors") or []:
+        for actor in self.options.actors:
             yield self.feed_request(actor.lstrip("@"), None, 1)
-        queries = list(self.options.get("search_queries") or []) or self.matcher.search_terms
-        handle = self.job.secrets.get("handle") if self.job else None
-        password = self.job.secrets.get("app_password") if self.job else None
-        if self.options.get("search", True) and queries:
+        queries = list(self.options.search_queries) or self.matcher.search_terms
+        handle = self.secret("handle")
+        password = self.secret("app_password")
+        if self.options.search and queries:
             if handle and password:
                 service = (
-                    self.options.get("service_url")
+                    self.options.service_url
                     or (self.job.base_url if self.job else None)
                     or "https://bsky.social"
                 ).rstrip("/")

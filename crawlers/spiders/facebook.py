@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from scrapy.http import Request, Response
 
+from crawlers.options import FacebookOptions, InstagramOptions
 from crawlers.spiders.base import Raw, RykteSpider
 
 GRAPH_VERSION = "v21.0"
@@ -44,11 +45,13 @@ def graph_raw(
 class GraphSpider(RykteSpider):
     """Shared paging and token handling for the Graph API spiders."""
 
+    options: FacebookOptions | InstagramOptions
+
     def graph_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
     def graph_url(self, path: str, params: dict[str, str]) -> str:
-        version = self.options.get("api_version") or GRAPH_VERSION
+        version = self.options.api_version or GRAPH_VERSION
         return f"{self.base_url}/{version}/{path.lstrip('/')}?{urlencode(params)}"
 
     @staticmethod
@@ -61,19 +64,17 @@ class GraphSpider(RykteSpider):
 
 class FacebookSpider(GraphSpider):
     name = "facebook"
-    default_base_url = "https://graph.facebook.com"
-    token_env = "FACEBOOK_TOKEN"
+    options: FacebookOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        token = self.require_secret()
+        token = self.secret("token")
         if token is None:
             return
-        self.page_id = str(self.options.get("page_id") or "")
+        self.page_id = self.options.page_id
         if not self.page_id:
             self.fail("config", "facebook: options.page_id is required", reason="failed")
             return
         self.headers = self.graph_headers(token)
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
         yield self.posts_request(None, 1)
 
     def posts_request(self, after: str | None, page: int) -> Request:

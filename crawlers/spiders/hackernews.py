@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from scrapy.http import Request, Response
 
 from crawlers.matching import select_thread
+from crawlers.options import HackerNewsOptions
 from crawlers.spiders.base import Raw, RykteSpider, html_to_text
 
 HN_ITEM = "https://news.ycombinator.com/item?id={}"
@@ -82,13 +83,12 @@ def parse_item_tree(data: Any) -> list[Raw]:
 
 class HackerNewsSpider(RykteSpider):
     name = "hackernews"
-    default_base_url = "https://hn.algolia.com"
+    options: HackerNewsOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        queries = list(self.options.get("queries") or []) or self.matcher.search_terms
-        self.tags = self.options.get("tags") or "(story,comment)"
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
-        self.hits_per_page = int(self.options.get("hits_per_page") or 100)
+        queries = list(self.options.queries) or self.matcher.search_terms
+        self.tags = self.options.tags
+        self.hits_per_page = self.options.hits_per_page
         for q in queries:
             yield self.search_request(q, 0)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
+from crawlers.options import InstagramOptions
 from crawlers.spiders.base import Raw
 from crawlers.spiders.facebook import GraphSpider
 
@@ -58,20 +59,18 @@ def parse_comments(data: Any, user_id: str, username: str | None, media_id: str)
 
 class InstagramSpider(GraphSpider):
     name = "instagram"
-    default_base_url = "https://graph.facebook.com"
-    token_env = "INSTAGRAM_TOKEN"
+    options: InstagramOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        token = self.require_secret()
+        token = self.secret("token")
         if token is None:
             return
-        self.user_id = str(self.options.get("ig_user_id") or "")
+        self.user_id = self.options.ig_user_id
         if not self.user_id:
             self.fail("config", "instagram: options.ig_user_id is required", reason="failed")
             return
-        self.username: str | None = self.options.get("username")
+        self.username: str | None = self.options.username
         self.headers = self.graph_headers(token)
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
         yield self.media_request(None, 1)
 
     def media_request(self, after: str | None, page: int) -> Request:

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode
 
 from scrapy.http import Request, Response
 
+from crawlers.options import LinkedInOptions
 from crawlers.spiders.base import Raw, RykteSpider
 
 
@@ -57,25 +58,23 @@ def comment_raw(c: dict[str, Any], parent: str, thread: str, org_urn: str) -> Ra
 
 class LinkedInSpider(RykteSpider):
     name = "linkedin"
-    default_base_url = "https://api.linkedin.com"
-    token_env = "LINKEDIN_TOKEN"
+    options: LinkedInOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        token = self.require_secret()
+        token = self.secret("token")
         if token is None:
             return
-        org = str(self.options.get("organization_id") or "")
+        org = self.options.organization_id
         if not org:
             self.fail("config", "linkedin: options.organization_id is required", reason="failed")
             return
         self.org_urn = org if org.startswith("urn:") else f"urn:li:organization:{org}"
         self.headers = {
             "Authorization": f"Bearer {token}",
-            "LinkedIn-Version": str(self.options.get("api_version") or "202411"),
+            "LinkedIn-Version": self.options.api_version,
             "X-Restli-Protocol-Version": "2.0.0",
         }
-        self.count = int(self.options.get("count") or 50)
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
+        self.count = self.options.count
         yield self.posts_request(0, 1)
 
     def posts_request(self, start: int, page: int) -> Request:

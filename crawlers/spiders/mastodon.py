@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from scrapy.http import Request, Response
 
 from crawlers.matching import select_thread
+from crawlers.options import MastodonOptions
 from crawlers.spiders.base import Raw, RykteSpider, html_to_text
 
 
@@ -60,16 +61,15 @@ def parse_context(status: dict[str, Any], context: Any) -> list[Raw]:
 
 class MastodonSpider(RykteSpider):
     name = "mastodon"
-    default_base_url = "https://mastodon.social"
+    options: MastodonOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        self.limit = int(self.options.get("limit") or 40)
-        self.require_match = bool(self.options.get("require_match", True))
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
-        for tag in self.options.get("hashtags") or []:
+        self.limit = self.options.limit
+        self.require_match = self.options.require_match
+        for tag in self.options.hashtags:
             tag = tag.lstrip("#")
             yield self.tag_request(tag, None, 1)
-        for acct in self.options.get("accounts") or []:
+        for acct in self.options.accounts:
             acct = acct.lstrip("@")
             yield self.request(
                 f"{self.base_url}/api/v1/accounts/lookup?{urlencode({'acct': acct})}",

@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 
 from crawlers.items import Mention
 from crawlers.job import host_of
+from crawlers.options import NewsOptions
 from crawlers.spiders.base import Raw, RykteSpider, html_to_text
 
 FULL_TEXT_MIN = 600  # a feed body shorter than this is taken for a summary
@@ -87,19 +88,19 @@ def extract_article(html: str, url: str | None = None) -> dict[str, Any]:
 
 class NewsSpider(RykteSpider):
     name = "news"
-    default_base_url = "https://news.google.com"
+    options: NewsOptions
 
     def extra_domains(self) -> Iterable[str]:
-        return list(self.options.get("feeds") or []) if self.job else []
+        return list(self.options.feeds) if self.job else []
 
     def initial_requests(self) -> Iterable[Request]:
-        self.fetch_articles = bool(self.options.get("fetch_articles", True))
-        self.require_match = bool(self.options.get("require_match", True))
-        for url in self.options.get("feeds") or []:
+        self.fetch_articles = self.options.fetch_articles
+        self.require_match = self.options.require_match
+        for url in self.options.feeds:
             yield self.request(url, self.parse_feed, cb_kwargs={"stream": f"feed:{url}", "google": False})
-        if self.options.get("google_news"):
-            langs = self.options.get("languages") or ["no"]
-            regions = self.options.get("regions") or ["NO"]
+        if self.options.google_news:
+            langs = self.options.languages or ["no"]
+            regions = self.options.regions or ["NO"]
             for term, lang, region in product(self.matcher.search_terms, langs, regions):
                 q = f'"{term}"' if " " in term else term
                 params = {"q": q, "hl": lang, "gl": region, "ceid": f"{region}:{lang}"}

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from scrapy.http import Request, Response
 
+from crawlers.options import RedditOptions
 from crawlers.spiders.base import Raw, RykteSpider, html_to_text
 
 MORE_BATCH = 100
@@ -117,22 +118,21 @@ def parse_morechildren(
 
 class RedditSpider(RykteSpider):
     name = "reddit"
-    default_base_url = "https://www.reddit.com"
+    options: RedditOptions
     custom_settings = {  # noqa: RUF012
         "DOWNLOAD_DELAY": 2.0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
     }
 
     def initial_requests(self) -> Iterable[Request]:
-        queries = list(self.options.get("queries") or []) or self.matcher.search_terms
-        subreddits = [s.strip().removeprefix("r/").strip("/") for s in self.options.get("subreddits") or []]
-        self.sort = self.options.get("sort") or "new"
-        self.time_filter = self.options.get("time") or "all"
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
+        queries = list(self.options.queries) or self.matcher.search_terms
+        subreddits = [s.strip().removeprefix("r/").strip("/") for s in self.options.subreddits]
+        self.sort: str = self.options.sort
+        self.time_filter: str = self.options.time
         self.site = self.base_url
         for q in queries:
             quoted = f'"{q}"' if " " in q and not q.startswith('"') else q
-            if self.options.get("site_wide", True) or not subreddits:
+            if self.options.site_wide or not subreddits:
                 yield self.search_request(f"search:{q}", None, quoted, None, 1)
             for sub in subreddits:
                 yield self.search_request(f"r/{sub}:{q}", sub, quoted, None, 1)

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
+from crawlers.options import TrustpilotOptions
 from crawlers.spiders.base import Raw, RykteSpider
 
 
@@ -78,12 +79,11 @@ def parse_reviews(data: Any, site: str = "https://www.trustpilot.com") -> tuple[
 
 class TrustpilotSpider(RykteSpider):
     name = "trustpilot"
-    default_base_url = "https://www.trustpilot.com"
+    options: TrustpilotOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
-        domains = self.options.get("domains") or (
-            [self.options["domain"]] if self.options.get("domain") else []
+        domains = self.options.domains or (
+            [self.options.domain] if self.options.domain else []
         )
         if not domains:
             self.fail("config", "trustpilot: options.domain is required", reason="failed")
@@ -92,8 +92,8 @@ class TrustpilotSpider(RykteSpider):
 
     def page_request(self, domain: str, page: int) -> Request:
         params = {"page": str(page), "sort": "recency"}
-        if self.options.get("languages"):
-            params["languages"] = self.options["languages"]
+        if self.options.languages:
+            params["languages"] = self.options.languages
         return self.request(
             f"{self.base_url}/review/{domain}?{urlencode(params)}",
             self.parse_page,

@@ -27,6 +27,7 @@ from parsel import Selector, SelectorList
 from scrapy.http import Request, Response
 
 from crawlers.items import MissingDate
+from crawlers.options import WebFields, WebOptions
 from crawlers.spiders.base import Raw, RykteSpider
 
 
@@ -85,46 +86,46 @@ def _stable_id(*parts: str | None) -> str:
     return hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
-def parse_items(sel: Selector, options: dict[str, Any], page_url: str) -> list[tuple[Raw, list[Raw]]]:
+def parse_items(sel: Selector, options: WebOptions, page_url: str) -> list[tuple[Raw, list[Raw]]]:
     """A page → [(item, its replies)] as Raw; ``published`` is a datetime or the error text."""
-    fields = options.get("fields") or {}
-    formats = options.get("date_formats") or []
-    replies_cfg = options.get("replies") or {}
-    official_authors = {a.lower() for a in replies_cfg.get("official_authors") or []}
+    fields = options.fields
+    formats = options.date_formats
+    replies_cfg = options.replies
+    official_authors = {a.lower() for a in replies_cfg.official_authors} if replies_cfg else set()
     out: list[tuple[Raw, list[Raw]]] = []
 
-    def build(node: Selector, flds: dict[str, str], parent: str | None) -> Raw:
-        author = field_text(node, flds.get("author"))
-        date_text = field_text(node, flds.get("date"))
-        text = field_text(node, flds.get("text"))
-        ident = field_text(node, flds.get("id")) or _stable_id(
+    def build(node: Selector, flds: WebFields, parent: str | None) -> Raw:
+        author = field_text(node, flds.author)
+        date_text = field_text(node, flds.date)
+        text = field_text(node, flds.text)
+        ident = field_text(node, flds.id) or _stable_id(
             parent or page_url, author, date_text, (text or "")[:80]
         )
         try:
             published: Any = parse_date(date_text, formats)
         except MissingDate:
             published = None
-        url = field_text(node, flds.get("url"))
-        explicit_parent = field_text(node, flds.get("parent_id"))
+        url = field_text(node, flds.url)
+        explicit_parent = field_text(node, flds.parent_id)
         return Raw(
             external_id=ident,
             author=author,
             published=published,
             text=text,
             parent_id=parent or explicit_parent,
-            title=field_text(node, flds.get("title")),
+            title=field_text(node, flds.title),
             url=url or page_url,
-            rating=parse_rating(field_text(node, flds.get("rating"))),
+            rating=parse_rating(field_text(node, flds.rating)),
         )
 
-    for node in select(sel, options["item"]):
+    for node in select(sel, options.item):
         item = build(node, fields, None)
         replies: list[Raw] = []
-        if replies_cfg.get("item"):
-            rfields = replies_cfg.get("fields") or fields
-            for rnode in select(node, replies_cfg["item"]):
+        if replies_cfg and replies_cfg.item:
+            rfields = replies_cfg.fields or fields
+            for rnode in select(node, replies_cfg.item):
                 reply = build(rnode, rfields, item.external_id)
-                marker = replies_cfg.get("is_official")
+                marker = replies_cfg.is_official
                 if (marker and select(rnode, marker)) or (reply.author or "").lower() in official_authors:
                     reply.is_official = True
                 replies.append(reply)
@@ -134,26 +135,24 @@ def parse_items(sel: Selector, options: dict[str, Any], page_url: str) -> list[t
 
 class WebSpider(RykteSpider):
     name = "web"
-    default_base_url = "http://localhost"
+    options: WebOptions
 
     def absolute(self, url: str) -> str:
-        return url if re.match(r"https?://", url) else f"{self.base_url}/{url.lstrip('/')}"
+        if re.match(r"https?://", url):
+            return url
+        if not self.base_url:  # the web has no default site
+            raise ValueError(f"the relative start URL {url!r} needs the source's base_url")
+        return f"{self.base_url}/{url.lstrip('/')}"
 
     def extra_domains(self) -> Iterable[str]:
         if not self.job:
             return []
-        return [u for u in self.options.get("start_urls") or [] if re.match(r"https?://", u)]
+        return [u for u in self.options.start_urls if re.match(r"https?://", u)]
 
     def initial_requests(self) -> Iterable[Request]:
-        if not self.options.get("item"):
-            self.fail(
-                "config", "web: options.item (the selector of one mention) is required", reason="failed"
-            )
-            return
-        self.require_match = bool(self.options.get("require_match", True))
-        self.thread_mode = self.options.get("thread") or "item"
-        self.opt_max_pages = int(self.options.get("max_pages") or self.max_pages)
-        for url in self.options.get("start_urls") or []:
+        self.require_match = self.options.require_match
+        self.thread_mode = self.options.thread
+        for url in self.options.start_urls:
             full = self.absolute(url)
             yield self.request(
                 full, self.parse_page, cb_kwargs={"stream": f"page:{url}", "page": 1, "root": None}
@@ -199,7 +198,7 @@ class WebSpider(RykteSpider):
                 mention = self.emit(raw, where=response.url)
                 if mention:
                     yield mention
-        nxt = self.options.get("next_page")
+        nxt = self.options.next_page
         href = field_text(sel, nxt) if nxt else None
         if (
             href

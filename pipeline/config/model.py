@@ -3,8 +3,8 @@
 Every section refuses unknown keys (`extra="forbid"`), so a typo fails loudly with its key path
 instead of being silently ignored. Secrets never live in the file: string values may reference
 environment variables as `${NAME}` (required) or `${NAME:-default}` (optional); `loader.py`
-substitutes them before validation. Type-specific source options are validated by the models in
-`pipeline.config.sources`.
+substitutes them before validation. Type-specific facts (option models, default platform, required
+secrets) come from the one registry of source types, `crawlers.registry`, which the spiders read too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from crawlers.options import SourceOptions
+from crawlers.registry import SourceType, UnknownSourceType, source_type
 
 INTERVAL_RE = re.compile(r"^(\d+)\s*([smhd])$")
 SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -93,16 +96,19 @@ class SourceConfig(Strict):
     @field_validator("type")
     @classmethod
     def _type(cls, v: str) -> str:
-        from pipeline.config.sources import SOURCE_TYPES
-
-        if v not in SOURCE_TYPES:
-            raise ValueError(f"unknown source type {v!r} (one of: {', '.join(sorted(SOURCE_TYPES))})")
+        try:
+            source_type(v)
+        except UnknownSourceType as exc:
+            raise ValueError(str(exc)) from None
         return v
 
-    def platform_name(self) -> str:
-        from pipeline.config.sources import DEFAULT_PLATFORM
+    @property
+    def kind(self) -> SourceType:
+        """This source's entry in the registry of source types."""
+        return source_type(self.type)
 
-        return self.platform or DEFAULT_PLATFORM.get(self.type, self.type)
+    def platform_name(self) -> str:
+        return self.platform or self.kind.platform
 
     def stale_seconds(self) -> int:
         if self.stale_after:
@@ -110,11 +116,9 @@ class SourceConfig(Strict):
         every = interval_seconds(self.schedule)
         return 3 * every if every else 3 * 86400
 
-    def parsed_options(self) -> BaseModel:
+    def parsed_options(self) -> SourceOptions:
         """The options validated by the type's model (raises pydantic's ValidationError)."""
-        from pipeline.config.sources import SOURCE_TYPES
-
-        return SOURCE_TYPES[self.type].model_validate(self.options)
+        return self.kind.options.model_validate(self.options)
 
 
 class CrawlingConfig(Strict):

@@ -1,5 +1,8 @@
 """Ingesting crawl output: staged JSON lines → mentions, plus a `crawl_runs` row and the new cursor.
 
+`record_crawl` (a finished crawl) and `record_skipped` (a source not crawled) are the only writers of
+`crawl_runs`; both go through `_save_run`.
+
 Every crawl failure is counted: errors the spider recorded, items that fail the import validator,
 a crashed or timed-out crawl process. Staged files are ingested before they are moved to
 `staging/done/`, and the upsert is idempotent, so a crash anywhere in between loses nothing and
@@ -12,6 +15,7 @@ import json
 import logging
 import shutil
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -79,6 +83,30 @@ def record_crawl(con: duckdb.DuckDBPyConnection, out: CrawlOutput, data: DataDir
     status = _status(out, items, errors)
     for s in samples:
         log.warning("crawl %s: %s", out.source_name, s)
+    result = CrawlRunResult(out.run_key, status, items, upserted.inserted, errors, kinds, samples[:20])
+    _save_run(con, result, out.source_name, out.started_at, out.finished_at)
+    cursor = out.stats.get("cursor")
+    if cursor is not None and status != "failed":
+        con.execute(
+            "INSERT INTO source_state VALUES (?, ?, ?) ON CONFLICT (source_name) DO UPDATE SET "
+            "cursor = excluded.cursor, updated_at = excluded.updated_at",
+            [out.source_name, json.dumps(cursor), utcnow()],
+        )
+    _archive(out, data)
+    return result
+
+
+def record_skipped(con: duckdb.DuckDBPyConnection, source_name: str, reason: str) -> CrawlRunResult:
+    """Record that a source was not crawled (disabled, or a required secret is missing)."""
+    now = utcnow()
+    result = CrawlRunResult(f"{now:%Y%m%dT%H%M%S%f}-{source_name}", "skipped", 0, 0, 0, {}, [reason])
+    _save_run(con, result, source_name, now, now)
+    return result
+
+
+def _save_run(con: duckdb.DuckDBPyConnection, run: CrawlRunResult, source_name: str, started_at: datetime,
+              finished_at: datetime) -> None:
+    """The one write to `crawl_runs` (idempotent per run key)."""
     con.execute(
         """
         INSERT INTO crawl_runs (run_key, source_name, started_at, finished_at, items, new_items, errors,
@@ -88,18 +116,9 @@ def record_crawl(con: duckdb.DuckDBPyConnection, out: CrawlOutput, data: DataDir
             new_items = excluded.new_items, errors = excluded.errors, error_kinds = excluded.error_kinds,
             error_samples = excluded.error_samples, status = excluded.status
         """,
-        [out.run_key, out.source_name, out.started_at, out.finished_at, items, upserted.inserted, errors,
-         json.dumps(kinds), json.dumps(samples[:20], ensure_ascii=False), status],
+        [run.run_key, source_name, started_at, finished_at, run.items, run.new_items, run.errors,
+         json.dumps(run.error_kinds), json.dumps(run.error_samples[:20], ensure_ascii=False), run.status],
     )
-    cursor = out.stats.get("cursor")
-    if cursor is not None and status != "failed":
-        con.execute(
-            "INSERT INTO source_state VALUES (?, ?, ?) ON CONFLICT (source_name) DO UPDATE SET "
-            "cursor = excluded.cursor, updated_at = excluded.updated_at",
-            [out.source_name, json.dumps(cursor), utcnow()],
-        )
-    _archive(out, data)
-    return CrawlRunResult(out.run_key, status, items, upserted.inserted, errors, kinds, samples[:20])
 
 
 def _archive(out: CrawlOutput, data: DataDir) -> None:

@@ -74,13 +74,14 @@ def test_facebook_and_instagram(server: FixtureServer, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "spider,env",
-    [("linkedin", "LINKEDIN_TOKEN"), ("facebook", "FACEBOOK_TOKEN"), ("instagram", "INSTAGRAM_TOKEN")],
+    "spider,env,options",
+    [("linkedin", "LINKEDIN_TOKEN", {"organization_id": "1"}), ("facebook", "FACEBOOK_TOKEN", {"page_id": "1"}),
+     ("instagram", "INSTAGRAM_TOKEN", {"ig_user_id": "1"})],
 )
 def test_without_token_the_run_fails_cleanly(
-    server: FixtureServer, tmp_path: Path, spider: str, env: str
+    server: FixtureServer, tmp_path: Path, spider: str, env: str, options: dict[str, str]
 ) -> None:
-    res = run_crawl(tmp_path, spider, server.url, {"organization_id": "1", "page_id": "1", "ig_user_id": "1"})
+    res = run_crawl(tmp_path, spider, server.url, options)
     assert res.returncode == 0, res.log  # a failed run, not a crash
     assert "Traceback" not in res.log
     assert res.items == [] and not server.requests

@@ -1,8 +1,9 @@
-"""Per-source-type options (the ``options:`` block of a source in the YAML config).
+"""Per-source-type options: the ``options:`` block of a source in the YAML config.
 
-Each crawler type has one pydantic model here; the service validates a source's options with it and
-writes them as plain JSON into the crawl job, which ``crawlers/job.py`` reads. This module must not
-import Scrapy, and the crawlers never import it.
+One pydantic model per crawler type. The same model validates the options twice: when the config is
+loaded (``pipeline/config``, which may import this module) and when a spider reads its job file
+(``crawlers/job.py``), so the spiders read typed, defaulted values and a bad option is reported with
+its key path in both places. This module imports pydantic only (no Scrapy, no pipeline).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
-class _Options(BaseModel):
+class SourceOptions(BaseModel):
+    """Options every source type accepts."""
+
     model_config = ConfigDict(extra="forbid")
 
     max_pages: int | None = Field(default=None, ge=1, description="per stream; default: crawling.max_pages")
@@ -25,7 +28,7 @@ def _selector(v: str) -> str:
     return v
 
 
-class NewsOptions(_Options):
+class NewsOptions(SourceOptions):
     feeds: list[str] = Field(default_factory=list, description="RSS/Atom URLs")
     google_news: bool = Field(default=False, description="also Google News search feeds for each alias")
     languages: list[str] = Field(default_factory=lambda: ["no"], description="Google News hl values")
@@ -50,7 +53,7 @@ class NewsOptions(_Options):
         return self
 
 
-class RedditOptions(_Options):
+class RedditOptions(SourceOptions):
     subreddits: list[str] = Field(default_factory=list, description="also search inside these")
     queries: list[str] = Field(default_factory=list, description="default: the company name and aliases")
     sort: Literal["new", "relevance", "top", "comments"] = "new"
@@ -58,13 +61,13 @@ class RedditOptions(_Options):
     site_wide: bool = Field(default=True, description="search all of Reddit besides the subreddits")
 
 
-class HackerNewsOptions(_Options):
+class HackerNewsOptions(SourceOptions):
     queries: list[str] = Field(default_factory=list, description="default: the company name and aliases")
     tags: str = "(story,comment)"
     hits_per_page: int = Field(default=100, ge=1, le=1000)
 
 
-class MastodonOptions(_Options):
+class MastodonOptions(SourceOptions):
     hashtags: list[str] = Field(default_factory=list)
     accounts: list[str] = Field(
         default_factory=list, description="the company's account(s), e.g. nordlys@example.social"
@@ -79,7 +82,7 @@ class MastodonOptions(_Options):
         return self
 
 
-class BlueskyOptions(_Options):
+class BlueskyOptions(SourceOptions):
     actors: list[str] = Field(default_factory=list, description="handles whose feeds and threads are read")
     search: bool = Field(default=True, description="searchPosts (only with secrets handle + app_password)")
     search_queries: list[str] = Field(
@@ -91,7 +94,7 @@ class BlueskyOptions(_Options):
     limit: int = Field(default=50, ge=1, le=100)
 
 
-class TrustpilotOptions(_Options):
+class TrustpilotOptions(SourceOptions):
     domain: str | None = Field(default=None, description="the business unit, as in /review/<domain>")
     domains: list[str] = Field(default_factory=list)
     languages: str | None = Field(default=None, description="e.g. 'all' or 'no'")
@@ -132,7 +135,7 @@ class WebReplies(BaseModel):
     official_authors: list[str] = Field(default_factory=list)
 
 
-class WebOptions(_Options):
+class WebOptions(SourceOptions):
     start_urls: list[str] = Field(min_length=1, description="absolute, or relative to base_url")
     item: str = Field(description="selector of one mention block")
     fields: WebFields
@@ -145,55 +148,18 @@ class WebOptions(_Options):
     require_match: bool = True
 
 
-class LinkedInOptions(_Options):
+class LinkedInOptions(SourceOptions):
     organization_id: str = Field(description="numeric id or urn:li:organization:<id>")
     api_version: str = "202411"
     count: int = Field(default=50, ge=1, le=100)
 
 
-class FacebookOptions(_Options):
+class FacebookOptions(SourceOptions):
     page_id: str
     api_version: str = "v21.0"
 
 
-class InstagramOptions(_Options):
+class InstagramOptions(SourceOptions):
     ig_user_id: str
     username: str | None = None
     api_version: str = "v21.0"
-
-
-SOURCE_TYPES: dict[str, type[BaseModel]] = {
-    "news": NewsOptions,
-    "reddit": RedditOptions,
-    "hackernews": HackerNewsOptions,
-    "mastodon": MastodonOptions,
-    "bluesky": BlueskyOptions,
-    "trustpilot": TrustpilotOptions,
-    "web": WebOptions,
-    "linkedin": LinkedInOptions,
-    "facebook": FacebookOptions,
-    "instagram": InstagramOptions,
-}
-
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "news": "https://news.google.com",
-    "reddit": "https://www.reddit.com",
-    "hackernews": "https://hn.algolia.com",
-    "mastodon": "https://mastodon.social",
-    "bluesky": "https://public.api.bsky.app",
-    "trustpilot": "https://www.trustpilot.com",
-    "web": "",
-    "linkedin": "https://api.linkedin.com",
-    "facebook": "https://graph.facebook.com",
-    "instagram": "https://graph.facebook.com",
-}
-
-DEFAULT_PLATFORM: dict[str, str] = {t: t for t in SOURCE_TYPES}
-
-#: the environment variable the service reads into the job's ``secrets`` (by secret key)
-TOKEN_ENV: dict[str, dict[str, str]] = {
-    "linkedin": {"token": "LINKEDIN_TOKEN"},
-    "facebook": {"token": "FACEBOOK_TOKEN"},
-    "instagram": {"token": "INSTAGRAM_TOKEN"},
-    "bluesky": {"handle": "BLUESKY_HANDLE", "app_password": "BLUESKY_APP_PASSWORD"},
-}
