@@ -1,4 +1,5 @@
-# Rykte: `make demo` shows it working, `make test` checks everything (SPEC §1).
+# Rykte: `make demo` shows it working, `make test` checks everything (SPEC §1), `make check` is the
+# quick inner loop (lint, types and the tests not marked slow/browser/model, in parallel).
 # Idempotent: each step is skipped when already done. Prints what it does.
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -8,13 +9,15 @@ PIP := $(PY) -m pip
 DATA ?= data
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium fonts-noto-color-emoji
 STAMP := $(VENV)/.installed
+QUICK := not slow and not browser and not model
 
-.PHONY: setup demo test lint typecheck bench system-packages model clean help
+.PHONY: setup demo test check quick-tests lint typecheck bench system-packages model clean help
 
 help:
 	@echo "make setup   - create .venv, install Rykte, its system packages and the sentiment model"
 	@echo "make demo    - setup, then run the demo world + service + dashboard"
 	@echo "make test    - setup, then ruff, mypy, import-linter and the whole pytest suite"
+	@echo "make check   - quick tier: ruff, import-linter, mypy and the tests not marked slow/browser/model"
 	@echo "make bench   - run the benchmarks in bench/ and write bench/results.json"
 
 system-packages:
@@ -60,6 +63,16 @@ typecheck: $(STAMP)
 test: setup lint typecheck
 	@echo ">> pytest"
 	@$(PY) -m pytest -q
+
+# The quick tier needs the install stamp only (no Debian packages, no model): lint and tests run
+# beside mypy, with each target's output kept together.
+check: $(STAMP)
+	@$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target lint typecheck quick-tests
+	@echo ">> check passed (make test runs the whole suite)"
+
+quick-tests: $(STAMP)
+	@echo ">> pytest -m '$(QUICK)'"
+	@$(PY) -m pytest -q -m '$(QUICK)' --durations=5 --durations-min=2
 
 bench: setup
 	@echo ">> benchmarks"

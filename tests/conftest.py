@@ -1,4 +1,9 @@
-"""Shared fixtures: paths, the installed model directory and small real stores."""
+"""Shared fixtures (paths, the installed model directory) and the test tiers.
+
+Tiers: `make check` runs the tests not marked `slow`, `browser` or `model`; `make test` runs all.
+A test that asks for the sentiment model through the analysis fixtures (`models_dir`,
+`sentiment_model`) is marked `model` here, so no module has to remember it.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+MODEL_FIXTURES = frozenset({"models_dir", "sentiment_model"})
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RYKTE = [sys.executable, "-m", "pipeline.cli"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the installed sentiment model (directly or through a fixture) `model`."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(scope="session")

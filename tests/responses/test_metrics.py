@@ -126,6 +126,7 @@ def test_official_account_change_relinks(store: duckdb.DuckDBPyConnection) -> No
     assert m["by_source"]["reddit"]["criticisms_responded"] == 0
 
 
+@pytest.mark.slow  # four CLI processes, ~3 s
 def test_cli_import_and_metrics_json(tmp_path: Path, fixtures_dir: Path) -> None:
     config = tmp_path / "rykte.yaml"
     config.write_text("company:\n  name: Nordlys Logistikk AS\n  official_accounts:\n"

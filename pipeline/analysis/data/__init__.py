@@ -1,1 +1,0 @@
-"""Employer-domain training data written by the Rykte team (package data)."""
