@@ -124,4 +124,49 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0003_alert_kinds",
+        # Alerts of several kinds: at most once per (kind, subject, channel), where subject is the
+        # mention id (criticism, SLA warning/breach), the day of a spike, a source's stale episode or
+        # a channel's failure streak. DuckDB cannot drop a UNIQUE constraint, so the outbox is rebuilt
+        # with every row kept (old rows become kind 'criticism', subject = their mention id).
+        # alert_channels: one row per channel that has run (first-run summary) and its delivery health.
+        """
+        CREATE TABLE alert_outbox_v2 (
+            id BIGINT PRIMARY KEY DEFAULT nextval('alert_ids'),
+            kind VARCHAR NOT NULL DEFAULT 'criticism',  -- criticism / sla_warning / sla_breach / spike /
+                                                        -- stale_source / delivery_failing / summary
+            subject VARCHAR NOT NULL,         -- what the alert is about, unique per kind and channel
+            mention_id BIGINT,                -- the criticism, for the mention kinds
+            payload VARCHAR,                  -- JSON facts of the other kinds (counts, names, times)
+            channel VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TIMESTAMP NOT NULL,
+            sent_at TIMESTAMP,
+            last_error VARCHAR,
+            status VARCHAR NOT NULL DEFAULT 'pending',  -- pending / sending / sent / failed / skipped /
+                                                        -- suppressed (covered by a summary)
+            UNIQUE (kind, subject, channel)
+        );
+        INSERT INTO alert_outbox_v2 (id, kind, subject, mention_id, payload, channel, created_at, attempts,
+                                     next_attempt_at, sent_at, last_error, status)
+        SELECT id, 'criticism', CAST(mention_id AS VARCHAR), mention_id, NULL, channel, created_at, attempts,
+               next_attempt_at, sent_at, last_error, status
+        FROM alert_outbox;
+        DROP TABLE alert_outbox;
+        ALTER TABLE alert_outbox_v2 RENAME TO alert_outbox;
+        CREATE TABLE alert_channels (
+            channel VARCHAR PRIMARY KEY,      -- the configured name, never the URL
+            started_at TIMESTAMP,             -- first run of the channel (its summary)
+            last_success_at TIMESTAMP,
+            last_failure_at TIMESTAMP,
+            last_error VARCHAR,               -- secrets masked (alerts/channels.py)
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            failing_since TIMESTAMP           -- first failure of the current streak
+        );
+        INSERT INTO alert_channels (channel, started_at)
+        SELECT channel, min(created_at) FROM alert_outbox GROUP BY channel;
+        """,
+    ),
 ]

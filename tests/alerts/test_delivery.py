@@ -99,14 +99,15 @@ def test_one_criticism_gives_exactly_one_email_and_one_webhook_post(
     assert len(smtp.messages) == 1 and len(webhook.posts) == 1
 
 
-def test_message_says_when_the_company_answered_and_shows_rating(store: Store, webhook: WebhookSink) -> None:
+def test_message_says_when_the_company_answered_after_it_was_queued(store: Store, webhook: WebhookSink) -> None:
     mid = store.add("rev1", source="trustpilot", rating=2, author="Kari N.",
                     published_at="2026-06-10T09:15:00Z")  # summer: Oslo is CEST, UTC+2
+    cfg = alerts(("hook", webhook.json_url), max_age_days=30)
+    assert enqueue_new_criticism(store.con, cfg, datetime(2026, 6, 10, 10, 0)) == 1  # unanswered when seen
     store.con.execute(
         "INSERT INTO responses (mention_id, response_id, responded_at, delay_hours, computed_at) "
         "VALUES (?, ?, ?, ?, ?)", [mid, 999, datetime(2026, 6, 10, 12, 45), 3.5, NOW])
-    cfg = alerts(("hook", webhook.json_url), max_age_days=30)
-    assert cycle(store, cfg, datetime(2026, 6, 11, 8, 0)).sent == 1
+    assert deliver_pending(store.con, cfg, datetime(2026, 6, 11, 8, 0)).sent == 1
     message = webhook.posts[0].body["message"]
     assert webhook.posts[0].body["title"] == "Ny kritikk på trustpilot"
     assert "Publisert: 10.06.2026 11:15 CEST (Europe/Oslo)" in message
@@ -214,8 +215,8 @@ def test_a_row_left_sending_after_a_crash_is_failed_not_resent(store: Store, smt
     cfg = alerts(("hr-mail", smtp.url))
     # What a crash leaves behind: claimed (attempts 1, lease until next_attempt_at), never finished.
     store.con.execute(
-        "INSERT INTO alert_outbox (mention_id, channel, created_at, attempts, next_attempt_at, status) "
-        "VALUES (?, 'hr-mail', ?, 1, ?, 'sending')", [mid, NOW, NOW + LEASE])
+        "INSERT INTO alert_outbox (subject, mention_id, channel, created_at, attempts, next_attempt_at, status) "
+        "VALUES (CAST(? AS VARCHAR), ?, 'hr-mail', ?, 1, ?, 'sending')", [mid, mid, NOW, NOW + LEASE])
 
     # inside the lease it is left alone (and not resent)
     assert cycle(store, cfg) == DeliveryResult()
@@ -231,8 +232,8 @@ def test_a_row_left_sending_after_a_crash_is_failed_not_resent(store: Store, smt
 def test_recover_interrupted_at_start_up_fails_every_sending_row_at_once(store: Store) -> None:
     mid = store.add("a")
     store.con.execute(
-        "INSERT INTO alert_outbox (mention_id, channel, created_at, attempts, next_attempt_at, status) "
-        "VALUES (?, 'c', ?, 1, ?, 'sending')", [mid, NOW, NOW + LEASE])
+        "INSERT INTO alert_outbox (subject, mention_id, channel, created_at, attempts, next_attempt_at, status) "
+        "VALUES (CAST(? AS VARCHAR), ?, 'c', ?, 1, ?, 'sending')", [mid, mid, NOW, NOW + LEASE])
     assert recover_interrupted(store.con, NOW) == 0
     assert recover_interrupted(store.con, NOW, expired_only=False) == 1
     assert store.outbox()[0]["last_error"] == INTERRUPTED
