@@ -39,7 +39,8 @@ def analyze(
     model_loader: Callable[[AnalysisConfig, Path], object] | None = None,
 ) -> int:
     """Score pending mentions; return how many mentions were updated."""
-    from pipeline.analysis import aspects, language, sentiment
+    from pipeline.analysis import language, sentiment
+    from pipeline.taxonomy import aspects
 
     pending = con.execute(
         "SELECT id, title, text, text_hash FROM mentions"

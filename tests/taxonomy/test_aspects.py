@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.analysis.aspects import ASPECTS, AspectHit, detect_aspects
+from pipeline.taxonomy.aspects import ASPECTS, AspectHit, detect_aspects
 
 
 def aspects(text: str, lang: str) -> set[str]:

@@ -12,7 +12,10 @@ Everything is pure Python (``re`` + sets). Phrase lists (``phrases.yaml``, ``wor
 for nb, nn, sv, da and en; they are matched as one union whatever the detected language, because
 language detection on short Scandinavian text is unreliable (nb/da especially) and the phrases
 barely collide across languages. Matching is case-insensitive on NFC-normalised text with Unicode
-word boundaries (``(?<!\\w)`` / ``(?!\\w)``, which treat æøåäö as letters).
+word boundaries (``(?<!\\w)`` / ``(?!\\w)``, which treat æøåäö as letters). The aspects of
+"addresses the specific points" are not a list of their own: they are the one aspect taxonomy
+(``pipeline.taxonomy.aspects``: the same ids, terms and matcher as ``mentions.aspects``), over
+every language's terms for the same reason.
 
 Batches: call :func:`mark_templates` once over all of a company's replies (MinHash + LSH over word
 bigrams, linear time) and pass ``template=`` to :func:`score_reply`; passing ``other_replies``
@@ -65,14 +68,10 @@ __all__ = [
 if TYPE_CHECKING:
     #: Category → language → phrase fragments (read from phrases.yaml on first access).
     LEXICON: dict[str, dict[str, tuple[str, ...]]]
-    #: Aspect → stem prefixes (read from words.yaml on first access).
-    ASPECTS: dict[str, tuple[str, ...]]
 else:
 
     def __getattr__(name: str) -> Any:
-        """``LEXICON`` and ``ASPECTS`` are loaded from the YAML files on first access (PEP 562)."""
+        """``LEXICON`` is loaded from the YAML file on first access (PEP 562)."""
         if name == "LEXICON":
             return lexicon.phrases()
-        if name == "ASPECTS":
-            return lexicon.aspects()
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from pipeline.responses.quality import lexicon
-from pipeline.responses.quality.phrase_matching import aspects_in, find
+from pipeline.responses.quality.phrase_matching import find
 from pipeline.responses.quality.rubric import (
     LENGTH_IDEAL_HI,
     LENGTH_IDEAL_LO,
@@ -25,6 +25,7 @@ from pipeline.responses.quality.rubric import (
 )
 from pipeline.responses.quality.templates import jaccard, shingles
 from pipeline.responses.quality.text import WORDS, content_stems, quote
+from pipeline.taxonomy.aspects import explain
 
 _EMAIL = re.compile(r"(?<![\w.])([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(?:\+\d{2} ?)?\d{2} ?\d{2} ?\d{2} ?\d{2}(?!\w)")
@@ -112,13 +113,18 @@ def specific(criticism: str, reply: str) -> Component:
         return Component(1.0, w, "criticism has no content words to address", applicable=False)
     shared = sorted(c_stems & content_stems(reply))
     term = min(1.0, len(shared) / min(3, len(c_stems)))
-    c_asp = aspects_in(criticism)
     ev_terms = f"shared terms {shared[:6]}" if shared else "no shared content words"
-    if c_asp:
-        covered = sorted(c_asp & aspects_in(reply))
-        asp = len(covered) / len(c_asp)
-        value = 0.5 * asp + 0.5 * term
-        return Component(value, w, f"aspects {covered or 'none'} of {sorted(c_asp)}; {ev_terms}")
+    # the taxonomy's matcher over every language's terms: criticism and reply may differ in language
+    c_hits = explain(criticism, None)
+    if c_hits:
+        r_hits = {h.label: h for h in explain(reply, None)}
+        covered = [h for h in c_hits if h.label in r_hits]
+        value = 0.5 * len(covered) / len(c_hits) + 0.5 * term
+        why = ", ".join(f"{h.label} {quote(h.text)}→{quote(r_hits[h.label].text)}" for h in covered)
+        missed = ", ".join(f"{h.label} {quote(h.text)}" for h in c_hits if h.label not in r_hits)
+        ev_aspects = f"aspects {len(covered)} of {len(c_hits)}: covered [{why or 'none'}]"
+        ev_aspects += f", not covered [{missed}]" if missed else ""
+        return Component(value, w, f"{ev_aspects}; {ev_terms}")
     return Component(term, w, ev_terms)
 
 

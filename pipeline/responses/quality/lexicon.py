@@ -50,12 +50,6 @@ def degree_positive() -> str:
 
 
 @cache
-def aspects() -> dict[str, tuple[str, ...]]:
-    """Cross-language aspect → stem prefixes, for "addresses the specific points"."""
-    return {aspect: tuple(stems) for aspect, stems in _load("words.yaml")["aspects"].items()}
-
-
-@cache
 def stopwords() -> frozenset[str]:
     """Words of every language (and generic employer words) that carry no specific point."""
     return frozenset(w for words in _load("words.yaml")["stopwords"].values() for w in words)

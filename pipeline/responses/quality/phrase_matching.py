@@ -222,15 +222,3 @@ def blank(cat: str, text: str) -> tuple[str, str | None]:
         return " " * len(m.group(0))
 
     return matchers()[cat].sub(repl, text), first
-
-
-@functools.cache
-def _aspect_matcher() -> tuple[dict[str, str], PhraseMatcher]:
-    aspect_of = {stem: a for a, stems in lexicon.aspects().items() for stem in stems}
-    return aspect_of, PhraseMatcher((re.escape(x).replace(r"\ ", " ") for x in aspect_of), suffix="")
-
-
-def aspects_in(norm_text: str) -> set[str]:
-    """The aspects (pay, hours, management, ...) whose stems occur in normalised ``norm_text``."""
-    aspect_of, matcher = _aspect_matcher()
-    return {aspect_of[" ".join(m.group(0).split())] for m in matcher.finditer(norm_text)}
