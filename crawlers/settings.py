@@ -7,7 +7,6 @@ command line still wins.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -48,13 +47,15 @@ RETRY_AFTER_MAX = 300.0  # never sleep longer than this for one Retry-After
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 5
 
-# We never log in and never need cookies; disabling them also keeps tldextract (used by the cookie
-# middleware to find public suffixes) from trying to download the suffix list.
+# We never log in and never need cookies. The cookie middleware is removed, not only switched off:
+# its module builds a tldextract extractor, which would download the public-suffix list the first
+# time a cookie domain is checked. Without the middleware tldextract is never imported, so crawls
+# stay offline-safe (tests/crawlers/test_settings.py).
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-os.environ.setdefault("TLDEXTRACT_CACHE", str(Path.home() / ".cache" / "rykte-tldextract"))
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.RetryAfterMiddleware": 550,
     "crawlers.middlewares.RateLimitHeadersMiddleware": 560,
@@ -72,19 +73,4 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Language": "nb,no;q=0.9,sv;q=0.8,da;q=0.8,en;q=0.7",
 }
 
-
-def _offline_tldextract() -> None:
-    """If cookies are ever switched on, keep tldextract offline (bundled public-suffix snapshot)."""
-    try:
-        import tldextract
-        from scrapy.downloadermiddlewares import cookies
-
-        cookies._split_domain = tldextract.TLDExtract(  # type: ignore[attr-defined]
-            suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None
-        )
-    except Exception:  # pragma: no cover - best effort only
-        pass
-
-
-_offline_tldextract()
 DUPEFILTER_CLASS = "crawlers.middlewares.RedirectLoopDupeFilter"
