@@ -35,19 +35,19 @@ class AlertRun:
     held: int = 0
 
 
-def stale_sources(con: duckdb.DuckDBPyConnection, now: datetime) -> list[StaleSource]:
+def stale_sources(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, now: datetime) -> list[StaleSource]:
     """Enabled sources that have been tried but have not delivered within their stale limit.
 
-    Uses the one freshness rule (`pipeline.store.freshness`) over the source settings the writer
-    publishes from the config. A source that has never been tried is
+    Uses the one freshness rule (`pipeline.store.freshness`) over the configured sources. A source that has never been tried is
     not alerted (the service may just have started); a single failed run within the limit is not
     either (the next one may succeed): a source is alerted once its last success is older than its
     limit, whether its runs now fail or it is not run at all.
     """
+    from pipeline.config_facts import source_facts
     from pipeline.store.freshness import source_freshness
 
     out = []
-    for f in source_freshness(con, now, include_unconfigured=False):
+    for f in source_freshness(con, now, source_facts(cfg), include_unconfigured=False):
         if not f.enabled or f.runs == 0 or f.state not in ("stale", "failing"):
             continue
         if f.last_success_at is not None and now - f.last_success_at <= timedelta(seconds=f.stale_seconds):
@@ -77,7 +77,7 @@ def run_alerts(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, now: datetime |
         return AlertRun()
     now = now or utcnow()
     ctx = AlertContext.of(cfg)
-    stale_list = list(stale) if stale is not None else stale_sources(con, now)
+    stale_list = list(stale) if stale is not None else stale_sources(con, cfg, now)
     queued = outbox.enqueue(con, alerts, ctx, now, stale=stale_list)
     delivered = deliver_pending(con, alerts, now, context=ctx)
     if enqueue_failing(con, cfg, now):  # tell the fallback now; the failing channels wait their backoff

@@ -216,7 +216,7 @@ class Store:
 
     def outbox(self) -> list[dict[str, Any]]:
         cur = self.con.execute(
-            "SELECT o.*, m.external_id FROM alert_outbox o JOIN mentions m ON m.id = o.mention_id "
+            "SELECT o.*, m.external_id FROM alert_outbox o LEFT JOIN mentions m ON m.id = o.mention_id "
             "ORDER BY o.id")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
