@@ -6,6 +6,8 @@ The ids are `ASPECTS`; their display names (nb, en) live in the message catalogu
 (`pipeline/i18n/aspects.yaml`, `i18n.name("aspect", id, lang)`); the terms per language live in
 `aspect_terms.yaml` beside this module, with the rules of what goes where; the matcher is
 `matcher.TermMatcher`. Changing an id changes stored data: add a migration that renames it.
+Changing terms changes only mentions analysed afterwards (new or edited texts, a new model
+version); `rykte analyze --rescore` recomputes the stored ones.
 
 `detect_aspects(text, lang)` returns one `AspectHit(aspect, term)` per aspect whose terms occur in
 the text, in `ASPECTS` order, where `term` is the first match as it appeared, so a reader can see
