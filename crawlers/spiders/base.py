@@ -22,7 +22,6 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
-from lxml import html as lxml_html
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from scrapy.selector import Selector
@@ -40,27 +39,6 @@ from crawlers.registry import SOURCE_TYPES, SourceType
 logger = logging.getLogger(__name__)
 
 _CHARSET_RE = re.compile(rb"charset=[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
-
-
-def html_to_text(fragment: str | None) -> str:
-    """Plain text of an HTML fragment: paragraphs and <br> become line breaks, entities decoded."""
-    if not fragment:
-        return ""
-    if "<" not in fragment and "&" not in fragment:
-        return fragment.strip()
-    try:
-        doc = lxml_html.fragment_fromstring(fragment, create_parent="div")
-    except Exception:
-        return re.sub(r"<[^>]+>", " ", fragment).strip()
-    for br in doc.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for el in doc.iter("p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "pre"):
-        el.tail = "\n\n" + (el.tail or "")
-    text = doc.text_content()
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    text = re.sub(r" ?\n ?", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return text.strip()
 
 
 @dataclass

@@ -16,7 +16,8 @@ from scrapy.http import Request, Response
 
 from crawlers.matching import select_thread
 from crawlers.options import HackerNewsOptions
-from crawlers.spiders.base import Raw, RykteSpider, html_to_text
+from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.text import html_to_text
 
 HN_ITEM = "https://news.ycombinator.com/item?id={}"
 

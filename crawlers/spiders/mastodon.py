@@ -21,7 +21,8 @@ from scrapy.http import Request, Response
 
 from crawlers.matching import select_thread
 from crawlers.options import MastodonOptions
-from crawlers.spiders.base import Raw, RykteSpider, html_to_text
+from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.text import html_to_text
 
 
 def status_raw(s: dict[str, Any], ids: dict[str, str] | None = None, root: str | None = None) -> Raw:

@@ -26,7 +26,8 @@ from twisted.python.failure import Failure
 from crawlers.items import Mention
 from crawlers.job import host_of
 from crawlers.options import NewsOptions
-from crawlers.spiders.base import Raw, RykteSpider, html_to_text
+from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.text import html_to_text
 
 FULL_TEXT_MIN = 600  # a feed body shorter than this is taken for a summary
 

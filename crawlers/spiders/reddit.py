@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 from scrapy.http import Request, Response
 
 from crawlers.options import RedditOptions
-from crawlers.spiders.base import Raw, RykteSpider, html_to_text
+from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.text import html_to_text
 
 MORE_BATCH = 100
 

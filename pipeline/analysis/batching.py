@@ -19,7 +19,6 @@ Hugging Face classifier) so that all of them treat input the same way and only i
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import threading
@@ -27,6 +26,8 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
+
+from crawlers.text import html_to_text
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 MAX_CHUNKS = 16
@@ -44,9 +45,6 @@ def empty_prediction() -> Prediction:
     return Prediction("neutral", 1.0, dict(EMPTY_PREDICTION_PROBS))
 
 
-_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
-_BREAK_RE = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\b[^>]*>", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
 
 
@@ -54,13 +52,7 @@ def clean_text(text: str | None) -> str:
     """Plain text for the model: HTML stripped, entities unescaped, whitespace collapsed."""
     if not text:
         return ""
-    t = str(text)
-    if "<" in t:
-        t = _SCRIPT_RE.sub(" ", t)
-        t = _BREAK_RE.sub(" ", t)
-        t = _TAG_RE.sub(" ", t)
-    if "&" in t:
-        t = html.unescape(t)
+    t = html_to_text(str(text))  # the project's one HTML reading, shared with the spiders
     t = t.replace("\u200b", "").replace("\ufeff", "")
     return _WS_RE.sub(" ", t).strip()
 
