@@ -1,4 +1,4 @@
-"""Rykte dashboard: `streamlit run dashboard/app.py -- --data-dir DIR [--sla-hours H]`.
+"""Rykte dashboard: `streamlit run dashboard/app.py -- --data-dir DIR`.
 
 Reads only the published snapshot (`<data-dir>/dashboard.duckdb`), read-only and per query; the
 one write it makes is appending label corrections to the inbox file for the service to ingest.
@@ -36,10 +36,10 @@ if not snapshot.exists():
 common.sidebar(args)
 
 pages = [
-    st.Page("views/oversikt.py", title="Oversikt", icon="📊", default=True),
-    st.Page("views/innboks.py", title="Kritikk-innboks", icon="📥"),
-    st.Page("views/svar.py", title="Svar", icon="💬"),
-    st.Page("views/kilder.py", title="Kilder", icon="🛰️"),
-    st.Page("views/kvartal.py", title="Kvartal", icon="📅"),
+    st.Page("views/overview.py", title="Oversikt", icon="📊", default=True),
+    st.Page("views/inbox.py", title="Kritikk-innboks", icon="📥"),
+    st.Page("views/responses.py", title="Svar", icon="💬"),
+    st.Page("views/sources.py", title="Kilder", icon="🛰️"),
+    st.Page("views/quarterly.py", title="Kvartal", icon="📅"),
 ]
 st.navigation(pages).run()

@@ -1,27 +1,32 @@
 """Shared state of the dashboard: command-line arguments, the sidebar filters, cached queries.
 
 Every query goes through `query()`: it opens the published snapshot read-only, runs one function of
-`pipeline.store.queries`, closes it, and caches the answer keyed on the snapshot file's
-(inode, mtime, size) — so a newly published snapshot shows up on the next rerun, and an unchanged
-one is not re-read.
+`pipeline.store.queries` (passed as the function itself, so a typo is an error the type checker
+sees), closes it, and caches the answer keyed on the function's qualified name, its arguments and
+the snapshot file's (inode, mtime, size) — so a newly published snapshot shows up on the next
+rerun, and an unchanged one is not re-read. The SLA comes from the settings the writer published
+with the snapshot, not from the command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from pipeline.store import queries
 from pipeline.store.db import SNAPSHOT_DB
 
+P = ParamSpec("P")
+R = TypeVar("R")
 ALL_SOURCES = "Alle kilder"
 CTX_KEY = "_rykte_ctx"
 
@@ -29,7 +34,6 @@ CTX_KEY = "_rykte_ctx"
 @dataclass(frozen=True)
 class Args:
     data_dir: Path
-    sla_hours: float
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,16 @@ class Context:
 
 
 def parse_args(argv: Sequence[str]) -> Args:
-    """`streamlit run dashboard/app.py -- --data-dir DIR [--sla-hours H]`."""
+    """`streamlit run dashboard/app.py -- --data-dir DIR`.
+
+    An old `--sla-hours H` is accepted and ignored: the SLA is the configured one, published with
+    the snapshot.
+    """
     p = argparse.ArgumentParser(prog="rykte-dashboard", add_help=False)
     p.add_argument("--data-dir", default="data")
-    p.add_argument("--sla-hours", type=float, default=queries.DEFAULT_SLA_HOURS)
+    p.add_argument("--sla-hours", help=argparse.SUPPRESS)
     ns, _unknown = p.parse_known_args(list(argv))
-    return Args(Path(ns.data_dir), float(ns.sla_hours))
+    return Args(Path(ns.data_dir))
 
 
 def utcnow_minute() -> datetime:
@@ -64,17 +72,19 @@ def utcnow_minute() -> datetime:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(snapshot: str, key: tuple[int, int, int], fn_name: str, args: tuple[Any, ...],
-            kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    fn = getattr(queries, fn_name)
-    return queries.read_snapshot(Path(snapshot), fn, *args, **dict(kwargs))
+            kwargs: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> Any:
+    # `_fn` is not hashed by Streamlit (leading underscore); `fn_name` identifies it in the key.
+    return queries.read_snapshot(Path(snapshot), _fn, *args, **dict(kwargs))
 
 
-def query(snapshot: Path, fn_name: str, *args: Any, **kwargs: Any) -> Any:
-    """Run `pipeline.store.queries.<fn_name>(con, *args, **kwargs)` on the snapshot, cached."""
+def query(snapshot: Path, fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R],
+          *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run the query function `fn(con, *args, **kwargs)` on the snapshot, cached."""
     key = queries.snapshot_key(snapshot)
     if key is None:
         raise queries.NoSnapshotError(f"{snapshot}: no snapshot yet")
-    return _cached(str(snapshot), key, fn_name, args, tuple(sorted(kwargs.items())))
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached(str(snapshot), key, name, args, tuple(sorted(kwargs.items())), fn)  # type: ignore[no-any-return]
 
 
 def set_context(ctx: Context) -> None:
@@ -85,17 +95,18 @@ def context() -> Context:
     return st.session_state[CTX_KEY]  # type: ignore[no-any-return]
 
 
-def q(fn_name: str, *args: Any, **kwargs: Any) -> Any:
+def q(fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
     """`query` on the current context's snapshot."""
-    return query(context().snapshot, fn_name, *args, **kwargs)
+    return query(context().snapshot, fn, *args, **kwargs)
 
 
 def sidebar(args: Args) -> Context:
     """Date window and source filter; returns the context the pages read."""
     snapshot = args.data_dir / SNAPSHOT_DB
     now = utcnow_minute()
-    bounds = query(snapshot, "data_bounds")
-    default_since, default_until = query(snapshot, "default_window", now.date())
+    bounds = query(snapshot, queries.data_bounds)
+    settings = query(snapshot, queries.read_settings)
+    default_since, default_until = query(snapshot, queries.default_window, now.date())
     first = bounds["first"].date() if bounds["first"] is not None else default_since
     min_day = min(first, default_since)
     max_day = default_until - timedelta(days=1)
@@ -114,14 +125,14 @@ def sidebar(args: Args) -> Context:
             since = last = picked
         else:
             since, last = default_since, max_day
-        options = [ALL_SOURCES, *query(snapshot, "sources")]
+        options = [ALL_SOURCES, *query(snapshot, queries.sources)]
         choice = st.selectbox("Kilde", options, key="source")
-        st.caption(f"SLA for svar: {args.sla_hours:g} timer")
+        st.caption(f"SLA for svar: {settings.sla_hours:g} timer")
         updated = bounds["updated_at"]
         if updated is not None:
             st.caption(f"Sist oppdatert: {pd.Timestamp(updated):%d.%m.%Y %H:%M} UTC")
     ctx = Context(
-        data_dir=args.data_dir, snapshot=snapshot, sla_hours=args.sla_hours, since=since,
+        data_dir=args.data_dir, snapshot=snapshot, sla_hours=settings.sla_hours, since=since,
         until=last + timedelta(days=1), source=None if choice == ALL_SOURCES else choice, now=now,
     )
     set_context(ctx)

@@ -2,14 +2,17 @@
 
 Pure functions: a DataFrame from `pipeline.store.queries` in, an `alt.Chart` out; no Streamlit, no
 I/O. Colours are the Okabe–Ito palette (distinguishable with the common colour-vision
-deficiencies), and every series is also told apart by its label, not by colour alone. Text is
-Norwegian (bokmål).
+deficiencies), and every series is also told apart by its label, not by colour alone. Column names
+are English; sentiment and outcome names come from the message catalogue (`pipeline.i18n`) in the
+`lang` a chart is asked for (default bokmål); the other chart texts are still Norwegian defaults.
 """
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+from pipeline import i18n
 
 # Okabe–Ito
 BLUE = "#0072B2"
@@ -21,12 +24,19 @@ PURPLE = "#CC79A7"
 YELLOW = "#F0E442"
 GREY = "#7F7F7F"
 
-SENTIMENT_NB = {"negative": "Negativ", "neutral": "Nøytral", "positive": "Positiv",
-                "ikke analysert": "Ikke analysert"}
-SENTIMENT_COLOURS = {"Negativ": VERMILION, "Nøytral": GREY, "Positiv": BLUE, "Ikke analysert": "#BBBBBB"}
-OUTCOME_NB = {"resolved": "Løst", "unresolved": "Ikke løst", "no_followup": "Ingen oppfølging",
-              "unknown": "Ikke vurdert"}
-OUTCOME_COLOURS = {"Løst": GREEN, "Ikke løst": VERMILION, "Ingen oppfølging": GREY, "Ikke vurdert": "#BBBBBB"}
+SENTIMENT_ORDER = ("negative", "neutral", "positive", "unscored")
+SENTIMENT_COLOURS = {"negative": VERMILION, "neutral": GREY, "positive": BLUE, "unscored": "#BBBBBB"}
+OUTCOME_COLOURS = {"resolved": GREEN, "unresolved": VERMILION, "no_followup": GREY, "unknown": "#BBBBBB"}
+
+
+def sentiment_name(sentiment: str | None, lang: str = "nb") -> str:
+    """A sentiment id (`negative`, ..., `unscored`; None = not analysed) in the reader's words."""
+    return i18n.name("sentiment", sentiment or "unscored", lang)
+
+
+def outcome_name(outcome: str | None, lang: str = "nb") -> str:
+    """An outcome id (`resolved`, `unresolved`, `no_followup`, `unknown`) in the reader's words."""
+    return i18n.name("outcome", outcome or "unknown", lang)
 
 
 def _empty(title: str) -> alt.Chart:
@@ -38,27 +48,27 @@ def weekly_trend_chart(df: pd.DataFrame, title: str = "Omtaler og kritikk per uk
     """Bars: mentions and criticisms per ISO week; line: criticism response rate (right axis)."""
     if df.empty:
         return _empty(title)
-    counts = df.melt(id_vars=["week"], value_vars=["mentions", "criticisms"], var_name="serie",
-                     value_name="antall")
-    counts["serie"] = counts["serie"].map({"mentions": "Omtaler", "criticisms": "Kritikk"})
+    counts = df.melt(id_vars=["week"], value_vars=["mentions", "criticisms"], var_name="series",
+                     value_name="count")
+    counts["series"] = counts["series"].map({"mentions": "Omtaler", "criticisms": "Kritikk"})
     bars = alt.Chart(counts).mark_bar().encode(
         x=alt.X("week:N", title="Uke", sort=list(df["week"])),
-        xOffset=alt.XOffset("serie:N", sort=["Omtaler", "Kritikk"]),
-        y=alt.Y("antall:Q", title="Antall"),
-        color=alt.Color("serie:N", title=None, sort=["Omtaler", "Kritikk"],
+        xOffset=alt.XOffset("series:N", sort=["Omtaler", "Kritikk"]),
+        y=alt.Y("count:Q", title="Antall"),
+        color=alt.Color("series:N", title=None, sort=["Omtaler", "Kritikk"],
                         scale=alt.Scale(domain=["Omtaler", "Kritikk"], range=[SKY, VERMILION]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("week:N", title="Uke"), alt.Tooltip("serie:N", title="Serie"),
-                 alt.Tooltip("antall:Q", title="Antall")],
+        tooltip=[alt.Tooltip("week:N", title="Uke"), alt.Tooltip("series:N", title="Serie"),
+                 alt.Tooltip("count:Q", title="Antall")],
     )
     rate = df[["week", "response_rate"]].copy()
-    rate["svarrate"] = rate["response_rate"].astype(float) * 100
+    rate["response_rate_pct"] = rate["response_rate"].astype(float) * 100
     line = alt.Chart(rate).mark_line(point=alt.OverlayMarkDef(shape="diamond", size=60),
                                      color=BLUE, strokeWidth=2).encode(
         x=alt.X("week:N", sort=list(df["week"])),
-        y=alt.Y("svarrate:Q", title="Svarrate på kritikk (%)", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("response_rate_pct:Q", title="Svarrate på kritikk (%)", scale=alt.Scale(domain=[0, 100])),
         tooltip=[alt.Tooltip("week:N", title="Uke"),
-                 alt.Tooltip("svarrate:Q", title="Svarrate (%)", format=".0f")],
+                 alt.Tooltip("response_rate_pct:Q", title="Svarrate (%)", format=".0f")],
     )
     return alt.layer(bars, line).resolve_scale(y="independent").properties(title=title, height=260)
 
@@ -75,53 +85,56 @@ def band_chart(df: pd.DataFrame, band: str, value: str, *, title: str, x_title: 
     ).properties(title=title, height=220)
 
 
-def outcome_chart(df: pd.DataFrame, title: str = "Utfall etter svar") -> alt.Chart:
+def outcome_chart(df: pd.DataFrame, title: str = "Utfall etter svar", lang: str = "nb") -> alt.Chart:
     if df.empty or int(df["answered"].sum()) == 0:
         return _empty(title)
-    d = df.assign(utfall=df["outcome"].map(lambda o: OUTCOME_NB.get(o, o)))
-    domain = list(d["utfall"])
+    d = df.assign(outcome_name=df["outcome"].map(lambda o: outcome_name(o, lang)))
+    domain = list(d["outcome_name"])
+    colours = [OUTCOME_COLOURS.get(o, PURPLE) for o in d["outcome"]]
     return alt.Chart(d).mark_bar().encode(
-        y=alt.Y("utfall:N", title=None, sort=domain),
+        y=alt.Y("outcome_name:N", title=None, sort=domain),
         x=alt.X("answered:Q", title="Antall besvart kritikk"),
-        color=alt.Color("utfall:N", legend=None, scale=alt.Scale(
-            domain=domain, range=[OUTCOME_COLOURS.get(u, PURPLE) for u in domain])),
-        tooltip=[alt.Tooltip("utfall:N", title="Utfall"), alt.Tooltip("answered:Q", title="Antall")],
+        color=alt.Color("outcome_name:N", legend=None, scale=alt.Scale(domain=domain, range=colours)),
+        tooltip=[alt.Tooltip("outcome_name:N", title="Utfall"), alt.Tooltip("answered:Q", title="Antall")],
     ).properties(title=title, height=160)
 
 
-def sentiment_language_chart(df: pd.DataFrame, title: str = "Sentiment per språk") -> alt.Chart:
+def sentiment_language_chart(df: pd.DataFrame, title: str = "Sentiment per språk", lang: str = "nb") -> alt.Chart:
     if df.empty:
         return _empty(title)
-    d = df.assign(sentiment_nb=df["sentiment"].map(lambda s: SENTIMENT_NB.get(s, s)))
-    domain = [s for s in SENTIMENT_COLOURS if s in set(d["sentiment_nb"])] + sorted(
-        set(d["sentiment_nb"]) - set(SENTIMENT_COLOURS))
+    d = df.assign(sentiment_name=df["sentiment"].map(lambda s: sentiment_name(s, lang)))
+    present = list(dict.fromkeys(d["sentiment"]))
+    ids = [s for s in SENTIMENT_ORDER if s in present] + sorted(set(present) - set(SENTIMENT_ORDER))
+    domain = [sentiment_name(s, lang) for s in ids]
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("language:N", title="Språk"),
         x=alt.X("mentions:Q", title="Omtaler", stack="zero"),
-        color=alt.Color("sentiment_nb:N", title="Sentiment", scale=alt.Scale(
-            domain=domain, range=[SENTIMENT_COLOURS.get(s, PURPLE) for s in domain]),
+        color=alt.Color("sentiment_name:N", title="Sentiment", scale=alt.Scale(
+            domain=domain, range=[SENTIMENT_COLOURS.get(s, PURPLE) for s in ids]),
             legend=alt.Legend(orient="top")),
-        order=alt.Order("sentiment_nb:N"),
-        tooltip=[alt.Tooltip("language:N", title="Språk"), alt.Tooltip("sentiment_nb:N", title="Sentiment"),
+        order=alt.Order("sentiment_name:N"),
+        tooltip=[alt.Tooltip("language:N", title="Språk"), alt.Tooltip("sentiment_name:N", title="Sentiment"),
                  alt.Tooltip("mentions:Q", title="Omtaler")],
     ).properties(title=title, height=alt.Step(28))
 
 
-def aspects_chart(df: pd.DataFrame, title: str = "Hva kritikken handler om") -> alt.Chart:
+def aspects_chart(df: pd.DataFrame, title: str = "Hva kritikken handler om", lang: str = "nb") -> alt.Chart:
+    """Criticism and answered criticism per aspect id, shown by the aspect's catalogue name."""
     if df.empty:
         return _empty(title)
-    long = df.melt(id_vars=["aspect"], value_vars=["criticisms", "answered"], var_name="serie",
-                   value_name="antall")
-    long["serie"] = long["serie"].map({"criticisms": "Kritikk", "answered": "Besvart"})
+    named = df.assign(aspect_name=df["aspect"].map(lambda a: i18n.name("aspect", a, lang)))
+    long = named.melt(id_vars=["aspect_name"], value_vars=["criticisms", "answered"], var_name="series",
+                      value_name="count")
+    long["series"] = long["series"].map({"criticisms": "Kritikk", "answered": "Besvart"})
     return alt.Chart(long).mark_bar().encode(
-        y=alt.Y("aspect:N", title="Tema", sort=list(df["aspect"])),
-        yOffset=alt.YOffset("serie:N", sort=["Kritikk", "Besvart"]),
-        x=alt.X("antall:Q", title="Antall"),
-        color=alt.Color("serie:N", title=None, scale=alt.Scale(domain=["Kritikk", "Besvart"],
-                                                                range=[VERMILION, BLUE]),
+        y=alt.Y("aspect_name:N", title="Tema", sort=list(named["aspect_name"])),
+        yOffset=alt.YOffset("series:N", sort=["Kritikk", "Besvart"]),
+        x=alt.X("count:Q", title="Antall"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Kritikk", "Besvart"],
+                                                                 range=[VERMILION, BLUE]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("aspect:N", title="Tema"), alt.Tooltip("serie:N", title="Serie"),
-                 alt.Tooltip("antall:Q", title="Antall")],
+        tooltip=[alt.Tooltip("aspect_name:N", title="Tema"), alt.Tooltip("series:N", title="Serie"),
+                 alt.Tooltip("count:Q", title="Antall")],
     ).properties(title=title)
 
 
@@ -129,13 +142,13 @@ def quarterly_chart(df: pd.DataFrame, title: str = "Kritikk og svarrate per kvar
     if df.empty:
         return _empty(title)
     d = df[["quarter", "criticisms", "response_rate"]].copy()
-    d["svarrate"] = d["response_rate"].astype(float) * 100
+    d["response_rate_pct"] = d["response_rate"].astype(float) * 100
     bars = alt.Chart(d).mark_bar(color=VERMILION).encode(
         x=alt.X("quarter:N", title="Kvartal"), y=alt.Y("criticisms:Q", title="Kritikk"),
         tooltip=[alt.Tooltip("quarter:N", title="Kvartal"), alt.Tooltip("criticisms:Q", title="Kritikk")])
     line = alt.Chart(d).mark_line(color=BLUE, point=True).encode(
-        x="quarter:N", y=alt.Y("svarrate:Q", title="Svarrate (%)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("svarrate:Q", title="Svarrate (%)", format=".0f")])
+        x="quarter:N", y=alt.Y("response_rate_pct:Q", title="Svarrate (%)", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("response_rate_pct:Q", title="Svarrate (%)", format=".0f")])
     return alt.layer(bars, line).resolve_scale(y="independent").properties(title=title, height=240)
 
 

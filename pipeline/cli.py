@@ -143,7 +143,7 @@ def metrics(ctx: click.Context, as_json: bool, since: str | None, until: str | N
     from pipeline.store.metrics import compute_metrics
     from pipeline.store.snapshot import open_for_reading
 
-    app = _ctx(ctx)
+    app = _ctx(ctx)  # app.data: --data-dir, else the config's storage.data_dir (config optional, no secrets)
     with open_for_reading(app.data) as con:
         result = compute_metrics(con, _parse_date(since, "--since"), _parse_date(until, "--until"), source)
     if as_json:
@@ -160,13 +160,13 @@ def metrics(ctx: click.Context, as_json: bool, since: str | None, until: str | N
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Each source: last crawl, items, errors, freshness (ok/stale)."""
+    """Each source: last crawl, items, errors, freshness (ok/stale/failing/never)."""
     from pipeline.status import format_table, source_statuses
     from pipeline.store.db import connect_writer
     from pipeline.store.snapshot import open_for_reading
 
     app = _ctx(ctx)
-    cfg = app.config()
+    cfg = app.config(secrets=False)
     if not app.data.live.exists() and not app.data.snapshot.exists():
         connect_writer(app.data).close()  # an empty store: every source "never"
     with open_for_reading(app.data) as con:
@@ -270,9 +270,8 @@ def dashboard(ctx: click.Context, port: int) -> None:
     """The Streamlit dashboard over the published snapshot."""
     from pipeline.dashboard_launch import dashboard_command_args
 
-    app = _ctx(ctx)
-    args = dashboard_command_args(app.data_dir.resolve(), port,
-                                  sla_hours=app.config(required=False).responses.sla_hours)
+    app = _ctx(ctx)  # the SLA and source limits come with the snapshot: no config secrets needed
+    args = dashboard_command_args(app.data_dir.resolve(), port)
     click.echo(f"Dashboard: http://127.0.0.1:{port}")
     raise SystemExit(subprocess.call(args))
 

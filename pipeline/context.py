@@ -1,8 +1,12 @@
-"""What every command needs: the data directory and the (lazily loaded) configuration.
+"""What every command needs: the (lazily loaded) configuration, then the data directory, resolved once.
 
 Built once by the CLI from `--config`/`RYKTE_CONFIG` and `--data-dir`/`RYKTE_DATA_DIR` (click reads
-the environment, so no module calls `os.getenv`). Commands for which SPEC §2 makes the config
-optional get `RykteConfig.minimal()` when the file is absent.
+the environment, so no module calls `os.getenv`). The data directory is `--data-dir` (or
+`RYKTE_DATA_DIR`), else the config's `storage.data_dir`, else `./data`; every command gets it from
+`AppContext.data`, so none can forget the config's choice. Commands for which SPEC §2 makes the
+config optional get `RykteConfig.minimal()` when the file is absent. Readers that use no secret
+(the dashboard, `metrics`, `status`, `forget`, `stats import`, and the data-dir lookup itself) load
+the config with `secrets=False`, so they start without the service's environment.
 """
 
 from __future__ import annotations
@@ -22,32 +26,44 @@ DEFAULT_CONFIG = Path("config/rykte.yaml")
 class AppContext:
     config_path: Path | None
     data_dir_option: str | None
-    _config: RykteConfig | None = field(default=None, init=False, repr=False)
-    _config_loaded: bool = field(default=False, init=False, repr=False)
+    # the loaded config per mode: True = secrets resolved (fit for every use), False = without secrets
+    _configs: dict[bool, RykteConfig | None] = field(default_factory=dict, init=False, repr=False)
+    _data: DataDir | None = field(default=None, init=False, repr=False)
 
-    def config(self, required: bool = True) -> RykteConfig:
-        """The validated config; with required=False a missing default file yields defaults."""
-        if not self._config_loaded:
+    def _load(self, secrets: bool) -> RykteConfig | None:
+        if True in self._configs:
+            return self._configs[True]
+        if secrets not in self._configs:
             path = self.config_path or DEFAULT_CONFIG
-            if path.exists() or self.config_path is not None:
-                self._config = load_config(path)
-            self._config_loaded = True
-        if self._config is None:
+            found = path.exists() or self.config_path is not None
+            self._configs[secrets] = load_config(path, secrets=secrets) if found else None
+        return self._configs[secrets]
+
+    def config(self, required: bool = True, *, secrets: bool = True) -> RykteConfig:
+        """The validated config; with required=False a missing default file yields defaults.
+
+        `secrets=False` leaves unset `${NAME}` references as written: only for commands that never
+        crawl or deliver.
+        """
+        cfg = self._load(secrets)
+        if cfg is None:
             if required:
                 raise ConfigError(f"{self.config_path or DEFAULT_CONFIG}: config file not found "
                                   "(pass --config or set RYKTE_CONFIG)")
             return RykteConfig.minimal()
-        return self._config
+        return cfg
 
     def has_config(self) -> bool:
         """Whether a config file was found (commands with an optional config then run on defaults)."""
-        self.config(required=False)
-        return self._config is not None
+        return self._load(secrets=False) is not None
 
     @property
     def data(self) -> DataDir:
-        cfg = self._config if self._config_loaded else None
-        return resolve_data_dir(self.data_dir_option, cfg.storage.data_dir if cfg else None)
+        """--data-dir / RYKTE_DATA_DIR, else the config's storage.data_dir, else ./data (resolved once)."""
+        if self._data is None:
+            cfg = None if self.data_dir_option else self._load(secrets=False)
+            self._data = resolve_data_dir(self.data_dir_option, cfg.storage.data_dir if cfg else None)
+        return self._data
 
     @property
     def data_dir(self) -> Path:
@@ -59,10 +75,13 @@ class AppContext:
     def override(self, *, config_path: Path | None = None, data_dir: str | None = None) -> None:
         """Options given after the command name (`rykte demo --data-dir D`) win over those before it."""
         if config_path is not None:
-            self.config_path, self._config, self._config_loaded = config_path, None, False
+            self.config_path = config_path
+            self._configs.clear()
         if data_dir is not None:
             self.data_dir_option = data_dir
+        self._data = None
 
     def use_config(self, cfg: RykteConfig) -> None:
         """Install a config built in code (the demo writes its own)."""
-        self._config, self._config_loaded = cfg, True
+        self._configs = {True: cfg}
+        self._data = None

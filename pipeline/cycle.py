@@ -1,7 +1,8 @@
 """The batch pipeline that runs after every ingest, in the one writer process.
 
-resolve official accounts and threads → take in dashboard label corrections → analyze → link
-responses → queue and deliver alerts → publish the read snapshot. Each step is incremental, so the
+store the configuration facts readers need (SLA, source limits; `pipeline.config_facts`) → resolve
+official accounts and threads → take in dashboard label corrections → analyze → link responses →
+queue and deliver alerts → publish the read snapshot. Each step is incremental, so the
 cycle is cheap when little changed. `rykte import`, `rykte crawl`, `rykte run` and `rykte demo` all
 call `process_batch`, so every path into the store ends in the same state.
 """
@@ -15,6 +16,7 @@ from typing import Any
 import duckdb
 
 from pipeline.config.model import RykteConfig
+from pipeline.config_facts import publish_config
 from pipeline.store.db import DataDir
 from pipeline.store.mentions import resolve_official, resolve_threads, sync_official_accounts
 from pipeline.store.snapshot import publish_snapshot
@@ -43,8 +45,9 @@ def process_batch(
     alerts: bool = True,
 ) -> BatchResult:
     result = BatchResult()
-    if config_given:
+    if config_given:  # without a config file the readers' defaults are already the config's defaults
         sync_official_accounts(con, cfg.official_accounts())
+        publish_config(con, cfg)  # before the alerts: they judge freshness with these source limits
     resolve_official(con)
     resolve_threads(con)
     from pipeline.store import inbox

@@ -11,11 +11,13 @@ APP_PATH = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 def dashboard_command_args(data_dir: Path, port: int, *, sla_hours: float | None = None,
                            address: str = "127.0.0.1", headless: bool = True) -> list[str]:
-    """`python -m streamlit run dashboard/app.py ... -- --data-dir DIR [--sla-hours H]`.
+    """`python -m streamlit run dashboard/app.py ... -- --data-dir DIR`.
 
     Always binds an explicit address and disables usage stats: without an address Streamlit tries
-    to look up its external IP on the internet.
+    to look up its external IP on the internet. `sla_hours` is accepted and ignored: the dashboard
+    reads the configured SLA from the snapshot (`pipeline.store.settings`).
     """
+    del sla_hours
     argv = [
         sys.executable, "-m", "streamlit", "run", str(APP_PATH),
         "--server.address", address,
@@ -26,6 +28,4 @@ def dashboard_command_args(data_dir: Path, port: int, *, sla_hours: float | None
         "--server.fileWatcherType", "none",
         "--", "--data-dir", str(Path(data_dir).resolve()),
     ]
-    if sla_hours is not None:
-        argv += ["--sla-hours", str(float(sla_hours))]
     return argv

@@ -1,19 +1,22 @@
 """`rykte status`: for each configured source, its last crawl, items, errors and freshness.
 
-Freshness is `ok` when the last successful crawl (status ok or partial) is younger than the source's
-`stale_after` (default three times its schedule), `stale` otherwise, and `never` before the first one.
+Freshness is the one rule of `pipeline.store.freshness` (the dashboard's Sources page applies the
+same): `ok` while the last successful crawl is younger than the source's `stale_after` (default
+three times its schedule), `stale` after it, `failing` when the latest crawl failed (or every
+request in it did), `never` before the first successful one. A disabled source shows `off` in the table.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import duckdb
 
 from pipeline.config.model import RykteConfig
+from pipeline.config_facts import source_facts
 from pipeline.store.db import utcnow
+from pipeline.store.freshness import source_freshness
 
 
 @dataclass
@@ -27,6 +30,7 @@ class SourceStatus:
     errors: int
     mentions: int
     freshness: str
+    stale_after_hours: float
     last_error: str | None
 
     def as_dict(self) -> dict[str, object]:
@@ -36,28 +40,16 @@ class SourceStatus:
 def source_statuses(con: duckdb.DuckDBPyConnection, cfg: RykteConfig,
                     now: datetime | None = None) -> list[SourceStatus]:
     now = now or utcnow()
+    counts = dict(con.execute("SELECT source, count(*) FROM mentions GROUP BY source").fetchall())
     out = []
-    for s in cfg.sources:
-        last = con.execute(
-            "SELECT finished_at, status, items, errors, error_samples FROM crawl_runs WHERE source_name = ? "
-            "ORDER BY started_at DESC, id DESC LIMIT 1", [s.name]).fetchone()
-        good = con.execute(
-            "SELECT max(finished_at) FROM crawl_runs WHERE source_name = ? AND status IN ('ok', 'partial')",
-            [s.name]).fetchone()
-        mentions = con.execute("SELECT count(*) FROM mentions WHERE source = ?",
-                               [s.platform_name()]).fetchone()
-        last_ok = good[0] if good else None
-        if last_ok is None:
-            freshness = "never"
-        else:
-            freshness = "ok" if now - last_ok <= timedelta(seconds=s.stale_seconds()) else "stale"
-        samples = json.loads(last[4]) if last and last[4] else []
+    for f in source_freshness(con, now, source_facts(cfg), include_unconfigured=False):
         out.append(SourceStatus(
-            source=s.name, type=s.type, enabled=s.enabled,
-            last_crawl=last[0].isoformat(timespec="seconds") + "Z" if last and last[0] else None,
-            last_status=last[1] if last else None, items=int(last[2]) if last else 0,
-            errors=int(last[3]) if last else 0, mentions=int(mentions[0]) if mentions else 0,
-            freshness=freshness, last_error=samples[0] if samples else None,
+            source=f.name, type=f.type or "", enabled=f.enabled,
+            last_crawl=f.last_run_at.isoformat(timespec="seconds") + "Z" if f.last_run_at else None,
+            last_status=f.last_status, items=f.last_items, errors=f.last_errors,
+            mentions=int(counts.get(f.platform, 0)), freshness=f.state,
+            stale_after_hours=f.stale_seconds / 3600.0,
+            last_error=f.error_samples[0] if f.error_samples else None,
         ))
     return out
 

@@ -1,4 +1,4 @@
-"""Kritikk-innboks: open criticism oldest first with SLA flags, answered criticism with delay and
+"""The criticism inbox: open criticism oldest first with SLA flags, answered criticism with delay and
 quality; click a row (or pick it below) to read the whole thread and correct a sentiment label."""
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
-from pipeline.charts import OUTCOME_NB, SENTIMENT_NB, fmt_hours, fmt_pct, fmt_quality
+from pipeline import i18n
+from pipeline.charts import fmt_hours, fmt_pct, fmt_quality, outcome_name, sentiment_name
+from pipeline.store import queries
 from pipeline.store.inbox import LABELS, append_label_correction
 
 ctx = common.context()
@@ -19,11 +21,12 @@ ALL = "Alle"
 
 c1, c2, c3 = st.columns(3)
 status_label = c1.selectbox("Status", list(STATUS_OPTIONS), key="inbox_status")
-lang = c2.selectbox("Språk", [ALL, *common.q("languages")], key="inbox_language")
-aspect = c3.selectbox("Tema", [ALL, *common.q("all_aspects")], key="inbox_aspect")
+lang = c2.selectbox("Språk", [ALL, *common.q(queries.languages)], key="inbox_language")
+aspect = c3.selectbox("Tema", [ALL, *common.q(queries.all_aspects)], key="inbox_aspect",
+                      format_func=lambda a: a if a == ALL else i18n.name("aspect", a))
 
 df: pd.DataFrame = common.q(
-    "criticism_inbox", ctx.since, ctx.until, ctx.source, now=ctx.now, sla_hours=ctx.sla_hours,
+    queries.criticism_inbox, ctx.since, ctx.until, ctx.source, now=ctx.now,
     status=STATUS_OPTIONS[status_label], language=None if lang == ALL else lang,
     aspect=None if aspect == ALL else aspect,
 )
@@ -54,10 +57,10 @@ view = pd.DataFrame({
     "Kilde": df["source"],
     "Forfatter": df["author"],
     "Språk": df["language"].fillna("–"),
-    "Tema": df["aspects"].map(lambda a: ", ".join(a) if len(a) else "–"),
+    "Tema": df["aspects"].map(lambda a: ", ".join(i18n.name("aspect", x) for x in a) if len(a) else "–"),
     "Tekst": df["text"].map(common.snippet),
     "Kvalitet": df["quality"].map(fmt_quality),
-    "Utfall": df["outcome"].map(lambda o: OUTCOME_NB.get(o, "–") if isinstance(o, str) else "–"),
+    "Utfall": df["outcome"].map(lambda o: outcome_name(o) if isinstance(o, str) else "–"),
 })
 event = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-row", key="inbox_table")
@@ -71,7 +74,7 @@ if st.session_state.get("inbox_thread") not in ids:
     st.session_state["inbox_thread"] = ids[0]
 mention_id = st.selectbox("Vis tråd for", ids, format_func=lambda i: labels[i], key="inbox_thread")
 
-tv = common.q("thread_view", int(mention_id))
+tv = common.q(queries.thread_view, int(mention_id))
 if tv is None:
     st.warning("Omtalen finnes ikke lenger i datasettet.")
     st.stop()
@@ -106,7 +109,7 @@ else:
     a.metric("Første svar etter", fmt_hours(resp["delay_hours"]), border=True)
     b.metric("I arbeidstid", fmt_hours(resp["business_delay_hours"]), border=True)
     c.metric("Svarkvalitet", fmt_quality(resp["quality"]), border=True)
-    d.metric("Utfall", OUTCOME_NB.get(resp.get("outcome") or "unknown", "–"), border=True)
+    d.metric("Utfall", outcome_name(resp.get("outcome")), border=True)
     if resp.get("clock_anomaly"):
         st.info("Svaret er datert før kritikken (klokkeavvik, f.eks. en redigert anmeldelse); svartiden "
                 "regnes som 0.")
@@ -120,11 +123,11 @@ else:
 st.subheader("Riktig sentiment?")
 mention = tv["mention"]
 current = mention.get("sentiment")
-st.caption(f"Modellen sier: {SENTIMENT_NB.get(current, current or 'ikke analysert')}"
+st.caption(f"Modellen sier: {sentiment_name(current)}"
            + (f" (negativ-sannsynlighet {fmt_pct(df.loc[df['id'] == mention_id, 'p_negative'].iloc[0])})"
               if (df["id"] == mention_id).any() else ""))
 f1, f2 = st.columns(2)
-new_label = f1.selectbox("Riktig merkelapp", list(LABELS), format_func=lambda s: SENTIMENT_NB[s],
+new_label = f1.selectbox("Riktig merkelapp", list(LABELS), format_func=sentiment_name,
                          key=f"label_{mention_id}")
 who = f2.text_input("Ditt navn (valgfritt)", key="corrected_by")
 if st.button("Lagre korreksjon", key=f"save_label_{mention_id}"):

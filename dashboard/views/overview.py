@@ -7,9 +7,10 @@ import streamlit as st
 from dashboard import common
 from pipeline import charts
 from pipeline.charts import fmt_hours, fmt_int, fmt_pct, fmt_quality
+from pipeline.store import queries
 
 ctx = common.context()
-k, prev = common.q("kpis_with_previous", ctx.since, ctx.until, ctx.source)
+k, prev = common.q(queries.kpis_with_previous, ctx.since, ctx.until, ctx.source)
 
 st.title("Oversikt")
 st.caption(f"{ctx.window_label} · endring mot like lang periode før")
@@ -65,13 +66,13 @@ row2[2].metric("Besvart kritikk", fmt_int(k["criticisms_responded"]),
 row2[3].metric("Klokkeavvik", fmt_int(k["clock_anomalies"]), delta_color="off", border=True,
                help="Svar datert før kritikken (f.eks. redigerte anmeldelser); regnet som 0 timer.")
 
-trend = common.q("weekly_trend", ctx.since, ctx.until, ctx.source)
+trend = common.q(queries.weekly_trend, ctx.since, ctx.until, ctx.source)
 st.altair_chart(charts.weekly_trend_chart(trend), width="stretch")
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Per kilde")
-    src = common.q("by_source", ctx.since, ctx.until, ctx.source)
+    src = common.q(queries.by_source, ctx.since, ctx.until, ctx.source)
     table = src.rename(columns={
         "source": "Kilde", "mentions": "Omtaler", "criticisms": "Kritikk", "criticisms_responded": "Besvart",
         "response_rate": "Svarrate", "median_first_response_hours": "Median første svar (t)",
@@ -82,7 +83,7 @@ with left:
     st.dataframe(table, hide_index=True, width="stretch")
 with right:
     st.altair_chart(charts.sentiment_language_chart(
-        common.q("sentiment_by_language", ctx.since, ctx.until, ctx.source)), width="stretch")
+        common.q(queries.sentiment_by_language, ctx.since, ctx.until, ctx.source)), width="stretch")
 
-st.altair_chart(charts.aspects_chart(common.q("criticism_aspects", ctx.since, ctx.until, ctx.source)),
+st.altair_chart(charts.aspects_chart(common.q(queries.criticism_aspects, ctx.since, ctx.until, ctx.source)),
                 width="stretch")

@@ -8,13 +8,14 @@ import streamlit as st
 from dashboard import common
 from pipeline import charts
 from pipeline.charts import fmt_hours, fmt_pct, fmt_quality
+from pipeline.store import queries
 
 ctx = common.context()
 st.title("Kvartal")
 st.caption(f"Hele kvartaler · {ctx.source or 'alle kilder'}")
 
-comp: pd.DataFrame = common.q("quarterly_comparison", ctx.source)
-stats: pd.DataFrame = common.q("quarterly_stats")
+comp: pd.DataFrame = common.q(queries.quarterly_comparison, ctx.source)
+stats: pd.DataFrame = common.q(queries.quarterly_stats)
 if comp.empty:
     st.info("Ingen data per kvartal ennå.")
     st.stop()

@@ -35,10 +35,11 @@ def format_path(path: Path_) -> str:
 class _Doc:
     """The YAML document as plain data plus the line of every key path."""
 
-    def __init__(self, text: str, filename: str, env: Mapping[str, str]):
+    def __init__(self, text: str, filename: str, env: Mapping[str, str], secrets: bool = True):
         self.filename = filename
         self.lines: dict[Path_, int] = {}
         self.env = env
+        self.secrets = secrets
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
@@ -77,6 +78,8 @@ class _Doc:
                 return self.env[name]
             if default is not None:
                 return default
+            if not self.secrets:  # a reader that needs no secret: the reference stays as written
+                return m.group(0)
             raise ConfigError(f"{self.where(path)}: environment variable {name} is not set "
                               f"(the config references ${{{name}}}; use ${{{name}:-}} to make it optional)")
 
@@ -109,8 +112,12 @@ def _first_error(doc: _Doc, exc: ValidationError, prefix: Path_ = ()) -> ConfigE
     return ConfigError(f"{doc.where(path)}: {msg}{suffix}")
 
 
-def parse_config(text: str, filename: str = "<config>", env: Mapping[str, str] | None = None) -> RykteConfig:
-    doc = _Doc(text, filename, os.environ if env is None else env)
+def parse_config(text: str, filename: str = "<config>", env: Mapping[str, str] | None = None, *,
+                 secrets: bool = True) -> RykteConfig:
+    """Validate a config text; `secrets=False` leaves unset `${NAME}` references as written instead
+    of failing (for readers such as the dashboard and `rykte metrics` that use no secret; such a
+    config must never be used to crawl or deliver)."""
+    doc = _Doc(text, filename, os.environ if env is None else env, secrets)
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{filename}:1: the config must be a mapping of sections")
     try:
@@ -126,11 +133,11 @@ def parse_config(text: str, filename: str = "<config>", env: Mapping[str, str] |
 
 
 def load_config(path: Path, env: Mapping[str, str] | None = None,
-                extra_env: Mapping[str, str] | None = None) -> RykteConfig:
+                extra_env: Mapping[str, str] | None = None, *, secrets: bool = True) -> RykteConfig:
     """Read and validate `path`; every problem is a ConfigError naming file, line and key path.
 
     `env` replaces the process environment for `${NAME}` lookups; `extra_env` adds to it (the demo
-    passes its world's URLs this way).
+    passes its world's URLs this way). `secrets=False`: see `parse_config`.
     """
     if extra_env:
         env = {**(os.environ if env is None else env), **extra_env}
@@ -140,4 +147,4 @@ def load_config(path: Path, env: Mapping[str, str] | None = None,
         raise ConfigError(f"{path}: config file not found (pass --config or set RYKTE_CONFIG)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
-    return parse_config(text, str(path), env)
+    return parse_config(text, str(path), env, secrets=secrets)

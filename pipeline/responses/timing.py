@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
+from pipeline.store import sla
+
 __all__ = [
     "WEEKDAYS",
     "BusinessHours",
@@ -198,11 +200,10 @@ def sla_breached(delay_hours: float | None, sla_hours: float) -> bool:
     """True when a response took *longer than* the SLA (a reply exactly at the SLA is in time).
 
     ``delay_hours=None`` (no response) is not a breach by itself; use :func:`open_sla_breached`
-    for unanswered criticism.
+    for unanswered criticism. The rule itself lives in :mod:`pipeline.store.sla`, so the
+    dashboard's inbox applies the very same one.
     """
-    if delay_hours is None:
-        return False
-    return delay_hours > sla_hours
+    return sla.sla_breached(delay_hours, sla_hours)
 
 
 def open_age_hours(published_utc: datetime, now_utc: datetime, cfg: BusinessHours | None = None) -> float:

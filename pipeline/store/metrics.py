@@ -38,6 +38,27 @@ def window_bound(d: date | datetime | None) -> datetime | None:
     return datetime.combine(d, time())
 
 
+def window_sql(since: date | datetime | None, until: date | datetime | None, source: str | None = None,
+               alias: str = "m") -> tuple[str, list[Any]]:
+    """The SPEC §4 window as a SQL condition on `alias` and its parameters:
+    `since <= published_at < until` (either bound may be open), optionally one source.
+
+    The one window filter: the metrics and every read-side query build their WHERE with it.
+    """
+    where: list[str] = ["true"]
+    params: list[Any] = []
+    if since is not None:
+        where.append(f"{alias}.published_at >= ?")
+        params.append(window_bound(since))
+    if until is not None:
+        where.append(f"{alias}.published_at < ?")
+        params.append(window_bound(until))
+    if source is not None:
+        where.append(f"{alias}.source = ?")
+        params.append(source)
+    return " AND ".join(where), params
+
+
 def _rate(num: int, den: int) -> float | None:
     return num / den if den else None
 
@@ -53,18 +74,7 @@ def compute_metrics(
     source: str | None = None,
 ) -> dict[str, Any]:
     """The SPEC §4 object for mentions with since <= published_at < until (UTC), optionally one source."""
-    where = ["true"]
-    params: list[Any] = []
-    if since is not None:
-        where.append("m.published_at >= ?")
-        params.append(window_bound(since))
-    if until is not None:
-        where.append("m.published_at < ?")
-        params.append(window_bound(until))
-    if source is not None:
-        where.append("m.source = ?")
-        params.append(source)
-    cond = " AND ".join(where)
+    cond, params = window_sql(since, until, source)
     base = f"""
         SELECT m.source, m.official, coalesce(m.is_criticism, false) AS crit,
                r.response_id IS NOT NULL AS responded, r.delay_hours, r.clock_anomaly, r.quality

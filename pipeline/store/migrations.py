@@ -169,4 +169,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         SELECT channel, min(created_at) FROM alert_outbox GROUP BY channel;
         """,
     ),
+    (
+        "0004_published_settings",
+        # What readers without the config need, published with the snapshot by the writer
+        # (pipeline/config_facts.py): `settings` the SLA and company facts as JSON values,
+        # `source_settings` each configured source's schedule and stale limit (freshness,
+        # pipeline/store/freshness.py). `crawl_runs.pages`: pages the spider read (0 = every
+        # request failed); NULL on runs recorded before it existed.
+        """
+        CREATE TABLE settings (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL,           -- JSON
+            updated_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE source_settings (
+            name VARCHAR PRIMARY KEY,         -- the configured source name (crawl_runs.source_name)
+            type VARCHAR NOT NULL,
+            platform VARCHAR NOT NULL,        -- mentions.source of its mentions
+            enabled BOOLEAN NOT NULL,
+            interval_seconds BIGINT,          -- the schedule's interval; NULL for a crontab line
+            stale_seconds BIGINT NOT NULL,    -- stale_after, else 3x the schedule
+            updated_at TIMESTAMP NOT NULL
+        );
+        ALTER TABLE crawl_runs ADD COLUMN pages INTEGER;
+        """,
+    ),
 ]

@@ -85,7 +85,8 @@ def test_crawl_ingests_threads_records_runs_and_survives_failures(server: Fixtur
         off = service.crawl("linkedin")
         assert off.status == "skipped" and "no token" in off.error_samples[0]
         status = {s.source: s for s in source_statuses(con, service.cfg)}
-        assert status["hn"].freshness == "ok" and status["hn"].errors == second.errors
+        # the broken crawl brought nothing: a failed run, not a fresh one (pipeline/store/freshness.py)
+        assert status["hn"].freshness == "failing" and status["hn"].errors == second.errors
         assert status["linkedin"].freshness == "never" and status["linkedin"].last_status == "skipped"
     finally:
         service.close()

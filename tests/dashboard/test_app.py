@@ -13,11 +13,29 @@ from pipeline.charts import fmt_hours, fmt_int, fmt_pct, fmt_quality
 from pipeline.store import queries
 from pipeline.store.db import connect_writer, utcnow
 from pipeline.store.inbox import corrections_path, ingest_label_corrections
+from pipeline.store.settings import Settings, SourceFacts, write_settings, write_source_facts
+from pipeline.store.snapshot import publish_snapshot
 from tests.factories import make_store, sample_world
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = {"views/innboks.py": "Kritikk-innboks", "views/svar.py": "Svar", "views/kilder.py": "Kilder",
-         "views/kvartal.py": "Kvartal"}
+PAGES = {"views/inbox.py": "Kritikk-innboks", "views/responses.py": "Svar", "views/sources.py": "Kilder",
+         "views/quarterly.py": "Kvartal"}
+# What the writer publishes from the config (pipeline/config_facts.py): reddit-norge runs hourly but is
+# configured `stale_after: 30m`, so its last success an hour ago is stale (the old page said "fresh": 3x
+# the median gap between runs); hn is configured and never crawled.
+SOURCES = [SourceFacts("reddit-norge", "reddit", "reddit", True, 3600, 1800),
+           SourceFacts("trustpilot", "trustpilot", "trustpilot", True, 21600, 64800),
+           SourceFacts("hn", "hackernews", "hackernews", True, 3600, 10800)]
+
+
+def publish_config_facts(data, settings: Settings | None = None, sources=SOURCES) -> None:
+    con = connect_writer(data)
+    try:
+        write_settings(con, settings or Settings())
+        write_source_facts(con, sources)
+        publish_snapshot(con, data)
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +50,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
             "errors": 3, "error_samples": ["http://127.0.0.1/x: 503"]}],
         quarterly=[("2026-Q1", "linkedin", "followers", 1200.0), ("2026-Q2", "linkedin", "followers", 1300.0)],
     )
+    publish_config_facts(data)
     return data, now
 
 
@@ -100,12 +119,14 @@ def test_pages_switch_without_exceptions(world, monkeypatch):
         at.switch_page(path).run()
         assert not at.exception, (path, at.exception)
         assert at.title[0].value == title
-    at.switch_page("views/kilder.py").run()
+    at.switch_page("views/sources.py").run()
     health = at.dataframe[0].value
-    assert set(health["Kilde"]) == {"reddit-norge", "trustpilot"}
     fresh = dict(zip(health["Kilde"], health["Ferskhet"], strict=True))
-    assert fresh["trustpilot"].endswith("Foreldet") and fresh["reddit-norge"].endswith("Fersk")
-    at.switch_page("views/kvartal.py").run()
+    # the configured limits, the same rule as `rykte status` (tests/cli/test_status.py)
+    assert fresh == {"reddit-norge": "⚠️ Foreldet", "trustpilot": "❌ Feiler", "hn": "⏳ Aldri hentet"}
+    limits = dict(zip(health["Kilde"], health["Grense"], strict=True))
+    assert limits["reddit-norge"] == fmt_hours(0.5, 0) and limits["trustpilot"] == fmt_hours(18, 0)
+    at.switch_page("views/quarterly.py").run()
     table = at.dataframe[0].value
     assert "linkedin followers" in table.columns and "2026-Q1" in set(table["Kvartal"])
 
@@ -113,7 +134,7 @@ def test_pages_switch_without_exceptions(world, monkeypatch):
 def test_inbox_filters_thread_and_label_correction(world, monkeypatch):
     data, _now = world
     at = app(data.root, monkeypatch).run()
-    at.switch_page("views/innboks.py").run()
+    at.switch_page("views/inbox.py").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == 6
@@ -159,6 +180,25 @@ def test_inbox_filters_thread_and_label_correction(world, monkeypatch):
         assert con.execute("SELECT corrected_by FROM label_corrections").fetchall() == [("Hanne HR",)]
     finally:
         con.close()
+
+
+def test_inbox_follows_the_configured_sla(tmp_path, monkeypatch):
+    """The SLA is the configured one published with the snapshot, not a command-line argument: with
+    48 h, criticism open for 40 h is not yet in breach (it was under the old default of 24 h), while
+    an answered one keeps the breach flag the writer stored."""
+    now = utcnow()
+    data = make_store(tmp_path, sample_world(now), official_accounts={"trustpilot": {"acme as"}})
+    publish_config_facts(data, Settings(sla_hours=48.0))
+    monkeypatch.setattr(sys, "argv", ["app.py", "--data-dir", str(data.root), "--sla-hours", "1"])
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("views/inbox.py").run()
+    assert not at.exception
+    assert "SLA 48 t" in at.caption[0].value
+    table = at.dataframe[0].value
+    assert list(table["Status"][:2]) == ["🟡 Åpen", "🟡 Åpen"]
+    assert {m.label: m.value for m in at.metric}["Åpen over SLA"] == "0"
+    # c2 waited 30 h: stored as a breach of the 24 h SLA it was answered under
+    assert "🟠 Besvart – etter SLA" in set(table["Status"])
 
 
 def test_no_snapshot_shows_getting_started(tmp_path, monkeypatch):

@@ -9,7 +9,6 @@ import pytest
 
 from pipeline.ingest.importer import validate_row
 from pipeline.store.db import DataDir, StoreLockedError, connect_writer, migrate
-from pipeline.store.migrations import MIGRATIONS
 from pipeline.store.mentions import (
     forget_author,
     resolve_official,
@@ -17,6 +16,7 @@ from pipeline.store.mentions import (
     sync_official_accounts,
     upsert_mentions,
 )
+from pipeline.store.migrations import MIGRATIONS
 from pipeline.store.snapshot import open_for_reading, open_snapshot, publish_snapshot
 
 

@@ -12,17 +12,18 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from pipeline.store.queries.common import _window_sql, aspect_names
+from pipeline.store.metrics import window_sql
+from pipeline.store.queries.common import aspect_names
 
 
 def sentiment_by_language(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
                           until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
-    """Non-official mentions counted by detected language and sentiment label."""
-    cond, params = _window_sql(since, until, source)
+    """Non-official mentions counted by detected language and sentiment id (`unscored` if not analysed)."""
+    cond, params = window_sql(since, until, source)
     return con.execute(
         f"""
         SELECT coalesce(m.language, m.lang, 'ukjent') AS language,
-               coalesce(m.sentiment, 'ikke analysert') AS sentiment, count(*) AS mentions
+               coalesce(m.sentiment, 'unscored') AS sentiment, count(*) AS mentions
         FROM mentions m WHERE NOT m.official AND {cond}
         GROUP BY ALL ORDER BY language, sentiment
         """,
@@ -33,7 +34,7 @@ def sentiment_by_language(con: duckdb.DuckDBPyConnection, since: date | datetime
 def criticism_aspects(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
                       until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
     """What criticism is about: per aspect, the number of criticisms and how many were answered."""
-    cond, params = _window_sql(since, until, source)
+    cond, params = window_sql(since, until, source)
     rows = con.execute(
         f"""SELECT m.aspects, r.response_id IS NOT NULL
             FROM mentions m LEFT JOIN responses r ON r.mention_id = m.id

@@ -1,7 +1,7 @@
 """Shared building blocks of the read-side queries: windows, calendar helpers, filter choices.
 
-Why: every query module filters on the same *window* (`since <= published_at < until`, bounds
-normalised by `pipeline.store.metrics.window_bound`, the same as the metrics use) and speaks the
+Why: every query module filters on the same *window* (`since <= published_at < until`, the one
+filter `pipeline.store.metrics.window_sql` that the metrics use too) and speaks the
 same calendar (ISO weeks, quarters). Keeping those helpers, the defaults, and the small lookups
 that feed the dashboard's filters (sources, languages, aspects, data bounds, default window) in
 one place means the other modules cannot drift apart on what a window or a week is.
@@ -18,26 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.store.metrics import window_bound
-
-DEFAULT_SLA_HOURS = 24.0
 DEFAULT_WINDOW_DAYS = 30
-
-
-def _window_sql(since: date | datetime | None, until: date | datetime | None, source: str | None,
-                alias: str = "m") -> tuple[str, list[Any]]:
-    where: list[str] = ["true"]
-    params: list[Any] = []
-    if since is not None:
-        where.append(f"{alias}.published_at >= ?")
-        params.append(window_bound(since))
-    if until is not None:
-        where.append(f"{alias}.published_at < ?")
-        params.append(window_bound(until))
-    if source is not None:
-        where.append(f"{alias}.source = ?")
-        params.append(source)
-    return " AND ".join(where), params
 
 
 def aspect_names(raw: Any) -> list[str]:
@@ -70,7 +51,7 @@ def week_start(d: date | datetime) -> date:
     return dd - timedelta(days=dd.weekday())
 
 
-def _weeks(since: date, until: date) -> Iterator[tuple[date, date, date]]:
+def weeks(since: date, until: date) -> Iterator[tuple[date, date, date]]:
     """(week monday, clipped start, clipped end) for each ISO week overlapping [since, until)."""
     monday = week_start(since)
     while monday < until:
@@ -97,7 +78,7 @@ def quarter_bounds(quarter: str) -> tuple[date, date]:
 
 
 # --------------------------------------------------------------------------------------------
-# Window, sources, freshness
+# Window and sources
 
 
 def sources(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -3,7 +3,9 @@
 Why: this is the working list of the people who answer criticism. A *criticism* is a
 non-official mention with `is_criticism` true (set by `metrics.refresh_criticism`); it is
 *answered* when `responses.response_id` is set. Open criticism ages on the 24/7 clock, the same
-clock as the SPEC's first-response time, and breaches the SLA past `sla_hours`. The thread view
+clock as the SPEC's first-response time, and is flagged by the one SLA rule (`pipeline.store.sla`)
+against the configured SLA published with the snapshot (`settings`); an answered one carries the
+flag the writer stored in `responses.sla_breached` with the same rule. The thread view
 and the plain-language component explanations are what the inbox shows when one row is opened.
 (Not to be confused with `pipeline.store.inbox`, the label-correction inbox file.)
 """
@@ -17,9 +19,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.store.queries.common import DEFAULT_SLA_HOURS, _window_sql, aspect_names
+from pipeline.store.metrics import window_sql
+from pipeline.store.queries.common import aspect_names
+from pipeline.store.settings import read_settings
+from pipeline.store.sla import sla_breached
 
-_CRITICISM_SQL = """
+CRITICISM_SQL = """
 SELECT m.id, m.source, m.author, m.published_at, coalesce(m.language, m.lang) AS language,
        m.rating, m.sentiment, m.p_negative, m.aspects, m.title, m.text, m.url, m.thread_id,
        r.response_id, r.responded_at, r.delay_hours, r.business_delay_hours,
@@ -42,7 +47,7 @@ def criticism_inbox(
     source: str | None = None,
     *,
     now: datetime,
-    sla_hours: float = DEFAULT_SLA_HOURS,
+    sla_hours: float | None = None,
     status: str | None = None,
     language: str | None = None,
     aspect: str | None = None,
@@ -52,9 +57,11 @@ def criticism_inbox(
 
     `status` is "open", "answered" or None (both); `language` and `aspect` filter further. `now` is
     naive UTC; `age_hours` is how long an open criticism has waited (None when answered).
+    `sla_hours` defaults to the configured SLA published in `settings`.
     """
-    cond, params = _window_sql(since, until, source)
-    df = con.execute(_CRITICISM_SQL.format(cond=cond), params).df()
+    sla = read_settings(con).sla_hours if sla_hours is None else sla_hours
+    cond, params = window_sql(since, until, source)
+    df = con.execute(CRITICISM_SQL.format(cond=cond), params).df()
     if df.empty:
         return pd.DataFrame(columns=INBOX_COLUMNS)
     df["aspects"] = df["aspects"].map(aspect_names)
@@ -62,10 +69,11 @@ def criticism_inbox(
     df["status"] = answered.map({True: "answered", False: "open"})
     age = (pd.Timestamp(now) - pd.to_datetime(df["published_at"])).dt.total_seconds() / 3600.0
     df["age_hours"] = age.where(~answered).clip(lower=0).astype("Float64")
-    delay = df["delay_hours"].astype("Float64")
-    stored = df["stored_sla_breached"].astype("boolean")
-    answered_breach = stored.fillna(delay > sla_hours).fillna(False)
-    df["sla_breached"] = answered_breach.where(answered, df["age_hours"] > sla_hours).fillna(False).astype(bool)
+    df["sla_breached"] = [
+        bool(stored) if is_answered and not pd.isna(stored) else sla_breached(_hours(wait), sla)
+        for is_answered, stored, wait in zip(
+            answered, df["stored_sla_breached"], df["delay_hours"].where(answered, df["age_hours"]), strict=True)
+    ]
     if status in ("open", "answered"):
         df = df[df["status"] == status]
     if language:
@@ -78,7 +86,11 @@ def criticism_inbox(
     return out[INBOX_COLUMNS].reset_index(drop=True)
 
 
-def open_past_sla(con: duckdb.DuckDBPyConnection, *, now: datetime, sla_hours: float = DEFAULT_SLA_HOURS,
+def _hours(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def open_past_sla(con: duckdb.DuckDBPyConnection, *, now: datetime, sla_hours: float | None = None,
                   until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
     """Every unanswered criticism published before `until` whose age at `now` exceeds the SLA."""
     df = criticism_inbox(con, None, until, source, now=now, sla_hours=sla_hours, status="open")

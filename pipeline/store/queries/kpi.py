@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.store.metrics import compute_metrics
-from pipeline.store.queries.common import _weeks, iso_week
+from pipeline.store.queries.common import iso_week, weeks
 
 
 def kpis(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
@@ -36,7 +36,7 @@ def weekly_trend(con: duckdb.DuckDBPyConnection, since: date, until: date,
                  source: str | None = None) -> pd.DataFrame:
     """One row per ISO week in the window (weeks clipped to the window), from compute_metrics."""
     rows = []
-    for monday, start, end in _weeks(since, until):
+    for monday, start, end in weeks(since, until):
         k = compute_metrics(con, start, end, source)
         rows.append({
             "week": iso_week(monday),

@@ -14,13 +14,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.store.queries.common import _window_sql
+from pipeline.store.metrics import window_sql
 
 
 def responded_criticisms(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
                          until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
     """One row per answered criticism: delay (24/7 and business hours), SLA, quality, outcome."""
-    cond, params = _window_sql(since, until, source)
+    cond, params = window_sql(since, until, source)
     return con.execute(
         f"""
         SELECT m.id, m.source, m.published_at, r.delay_hours, r.business_delay_hours,
@@ -78,7 +78,7 @@ def template_replies(con: duckdb.DuckDBPyConnection, since: date | datetime | No
                      until: date | datetime | None = None, source: str | None = None,
                      min_count: int = 2) -> pd.DataFrame:
     """Official replies whose (whitespace/case-normalised) text is reused `min_count` times or more."""
-    cond, params = _window_sql(since, until, source)
+    cond, params = window_sql(since, until, source)
     rows = con.execute(
         f"SELECT m.text, m.source, m.published_at FROM mentions m WHERE m.official AND {cond}", params
     ).fetchall()
