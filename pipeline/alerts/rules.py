@@ -13,7 +13,8 @@ channel's filters, each optional, all of them at once:
 
 A spike counts all criticism, whatever the channel's filters: it is about the whole picture.
 
-**Summary instead of a flood.** A channel's first run (no row in `alert_channels` yet) and any run
+**Summary instead of a flood.** For a channel that receives criticism alerts of any kind, its first
+run (no row in `alert_channels` yet) and any run
 that would queue more than `alerts.summary_threshold` new criticism events (an import of history,
 a new source's backlog) send ONE summary — "N criticisms in the last D days, M unanswered, K past
 the deadline, see the dashboard" — and record the covered events as `suppressed`, so they are never
@@ -90,6 +91,8 @@ def summary_event(channel: AlertChannel, items: Iterable[Criticism], now: dateti
 def plan(channel: AlertChannel, new: list[Event], items: Sequence[Criticism], *, started: bool,
          now: datetime, cfg: AlertsConfig, ctx: AlertContext) -> Plan:
     """Split this run's new events of one channel into pending, suppressed and a summary."""
+    if not kinds_of(channel).intersection(MENTION_KINDS):
+        return Plan(pending=new, suppressed=[], summary=None)  # e.g. spikes only: no backlog to sum up
     covered = [e for e in new if e.kind in SUMMARISED_KINDS]
     others = [e for e in new if e.kind not in SUMMARISED_KINDS]
     first = not started and cfg.first_run_summary

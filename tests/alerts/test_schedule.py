@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from pipeline.alerts.deliver import INTERRUPTED, LEASE
 from pipeline.alerts.schedule import in_quiet_hours, last_digest, next_release
 from pipeline.config.model import AlertChannel, QuietHours
 from tests.alerts.helpers import DASHBOARD, config, run, titles
 from tests.alerts.receivers import Store, WebhookSink
+from tests.alerts.test_delivery import CRASHING_SENDER, ROOT
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -92,3 +100,40 @@ def test_quiet_hours_and_digest_times_follow_the_company_time_zone() -> None:
     assert next_release(channel, utc(21, 6, 30), OSLO) == utc(21, 7, 0)
     assert next_release(AlertChannel(name="c", url="json://x/y"), utc(20, 22, 0), OSLO) is None
     assert timedelta(0) < next_release(channel, utc(21, 7, 0), OSLO) - utc(21, 7, 0) <= timedelta(days=1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_crash_while_a_digest_goes_out_fails_all_its_rows_and_sends_nothing_twice(
+    store: Store, webhook: WebhookSink
+) -> None:
+    """The digest's rows are claimed together before the one message goes out: killed after the
+    receiver got it, they are all failed as interrupted, never sent again."""
+    cfg = config({"name": "hook", "url": webhook.json_url, "digest": "08:00", "kinds": ["criticism"]},
+                 first_run_summary=False)
+    store.add("a")
+    store.add("b")
+    assert run(store, cfg, utc(20, 9, 20)).held == 2
+    store.close()
+
+    webhook.hold = True
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.getcwd(), str(ROOT)])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_SENDER, str(store.data_dir.root), cfg.alerts.model_dump_json(),
+         utc(21, 7, 0).isoformat()], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert webhook.received.wait(60), proc.communicate(timeout=5)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        webhook.release.set()
+    store.reopen()
+    assert {(r["status"], r["attempts"]) for r in store.outbox()} == {("sending", 1)}
+
+    webhook.hold = False
+    assert run(store, cfg, utc(21, 7, 0) + LEASE).failed == 2
+    assert run(store, cfg, utc(22, 7, 0)).sent == 0
+    assert {(r["status"], r["last_error"]) for r in store.outbox()} == {("failed", INTERRUPTED)}
+    assert len(webhook.posts) == 1
