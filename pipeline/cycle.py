@@ -65,11 +65,9 @@ def process_batch(
 
     result.links = link_responses(con, cfg.responses)
     if alerts and cfg.alerts.enabled and cfg.alerts.channels:
-        from pipeline.alerts.deliver import deliver_pending
-        from pipeline.alerts.outbox import enqueue_new_criticism
+        from pipeline.alerts.run import run_alerts
 
-        result.alerts_queued = enqueue_new_criticism(con, cfg.alerts)
-        delivered = deliver_pending(con, cfg.alerts, timezone=cfg.responses.timezone)
-        result.alerts_sent, result.alerts_failed = delivered.sent, delivered.failed
+        alerted = run_alerts(con, cfg)  # every kind, rules, summary, digest/quiet hours, fallback
+        result.alerts_queued, result.alerts_sent, result.alerts_failed = alerted.queued, alerted.sent, alerted.failed
     publish_snapshot(con, data)
     return result

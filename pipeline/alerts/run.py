@@ -38,10 +38,11 @@ class AlertRun:
 def stale_sources(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, now: datetime) -> list[StaleSource]:
     """Enabled sources that have been tried but have not delivered within their stale limit.
 
-    Uses the one freshness rule (`pipeline.store.freshness`) over the configured sources. A source that has never been tried is
-    not alerted (the service may just have started); a single failed run within the limit is not
-    either (the next one may succeed): a source is alerted once its last success is older than its
-    limit, whether its runs now fail or it is not run at all.
+    Uses the one freshness rule (`pipeline.store.freshness`) over the configured sources. A source
+    that has never been tried is not alerted (the service may just have started); a failed run
+    within the limit is not either (the next one may succeed). A source is alerted once its last
+    success is older than its limit, whether its runs now fail or it is not run at all; one that
+    has runs but never succeeded is alerted at once (a new source that fails is usually misconfigured).
     """
     from pipeline.config_facts import source_facts
     from pipeline.store.freshness import source_freshness
