@@ -1,8 +1,11 @@
 """The import format of SPEC §3: parse JSONL or CSV and validate each row.
 
 One validator serves `rykte import` and the staged output of crawls, so a mention means the same
-thing whatever brought it in. A bad row is reported with its line number and skipped; the rest goes
-on. Times are normalised to naive UTC (naive input is taken as UTC).
+thing whatever brought it in. The row is a pydantic model (`ImportRow`): small before-validators
+accept what CSV and JSON exports really contain (numbers as ids, `ja`/`nei`, blank cells, `Z` times),
+pydantic checks the types and the rating's range, and `row_error` turns its first error into our one
+line naming the field (`RowError`). A bad row is reported with its line number and skipped; the rest
+goes on. Times are normalised to naive UTC (naive input is taken as UTC).
 """
 
 from __future__ import annotations
@@ -14,9 +17,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from dateutil import parser as dateparser
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
 from pipeline.errors import InputError
 
@@ -37,62 +51,110 @@ class ParseResult:
     errors: list[str] = field(default_factory=list)  # "file:line: reason"
 
 
-def _text(value: Any, name: str, *, required: bool = False) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise RowError(f"missing required field {name!r}")
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value: Any) -> Any:
+    """Blank → None; a number (an id in a CSV or JSON export) → its digits; anything else unchanged."""
+    if _blank(value):
         return None
-    if isinstance(value, bool | dict | list):
-        raise RowError(f"{name}: expected a string, got {type(value).__name__}")
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip() if name != "text" else str(value)
+        return str(int(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
-def parse_time(value: Any, name: str = "published_at") -> datetime:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise RowError(f"missing required field {name!r}")
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        text = str(value).strip()
-        try:
-            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                dt = dateparser.isoparse(text)
-            except (ValueError, OverflowError):
-                raise RowError(f"{name}: not an ISO 8601 date/time: {text!r}") from None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value is not None else None
 
 
-def _bool(value: Any, name: str) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
+def _as_bool(value: Any) -> Any:
+    """``true``/``ja``/``1``… → True, ``false``/``nei``/``0``… → False, blank → None."""
+    if value is None or isinstance(value, bool):
         return value
     s = str(value).strip().lower()
     if s in TRUE:
         return True
     if s in FALSE:
         return None if s == "" else False
-    raise RowError(f"{name}: expected true or false, got {value!r}")
+    return value  # refused by StrictBool
 
 
-def _rating(value: Any) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+def parse_time(value: Any) -> Any:
+    """ISO 8601 (``Z`` allowed) → aware or naive datetime; blank → None (reported as missing)."""
+    if _blank(value) or isinstance(value, datetime):
+        return None if _blank(value) else value
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            return dateparser.isoparse(text)
+        except (ValueError, OverflowError):
+            raise ValueError(f"not an ISO 8601 date/time: {text!r}") from None
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo is not None else dt
+
+
+def _as_rating(value: Any) -> Any:
+    if _blank(value):
         return None
     if isinstance(value, bool):
-        raise RowError(f"rating: expected a number from 1 to 5, got {value!r}")
-    try:
-        r = float(value)
-    except (TypeError, ValueError):
-        raise RowError(f"rating: expected a number from 1 to 5, got {value!r}") from None
-    if math.isnan(r) or not 1 <= r <= 5:
-        raise RowError(f"rating: expected a number from 1 to 5, got {value!r}")
-    return r
+        raise ValueError("a boolean is not a rating")
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError("NaN is not a rating")
+    return value
+
+
+Text = Annotated[str | None, BeforeValidator(_as_text), AfterValidator(_strip)]
+RequiredText = Annotated[str, BeforeValidator(_as_text), AfterValidator(_strip)]
+Stars = Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)]
+
+
+class ImportRow(BaseModel):
+    """One mention in the import format (SPEC §3). Unknown keys are ignored (and reported as unknown)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: RequiredText
+    external_id: RequiredText
+    parent_id: Text = None
+    thread_id: Text = None
+    author: RequiredText
+    is_official: Annotated[StrictBool | None, BeforeValidator(_as_bool)] = None
+    published_at: Annotated[datetime, BeforeValidator(parse_time), AfterValidator(_naive_utc)]
+    text: Annotated[str, BeforeValidator(_as_text)]  # kept as written: no stripping
+    title: Text = None
+    url: Text = None
+    lang: Text = None
+    rating: Annotated[Stars | None, BeforeValidator(_as_rating)] = None
+
+    @model_validator(mode="after")
+    def _not_its_own_parent(self) -> ImportRow:
+        if self.parent_id is not None and self.parent_id == self.external_id:
+            raise ValueError("parent_id equals external_id (a mention cannot reply to itself)")
+        return self
+
+
+def row_error(err: ErrorDetails, raw: dict[str, Any]) -> RowError:
+    """Pydantic's error as our one line naming the field, e.g. ``rating: expected a number from 1 to 5, got 9``."""
+    name = str(err["loc"][0]) if err["loc"] else ""
+    value = raw.get(name)
+    if not name:
+        return RowError(str(err.get("ctx", {}).get("error", err["msg"])))
+    if name in REQUIRED and (err["type"] == "missing" or _blank(value)):
+        return RowError(f"missing required field {name!r}")
+    if name == "rating":
+        return RowError(f"rating: expected a number from 1 to 5, got {value!r}")
+    if name == "is_official":
+        return RowError(f"is_official: expected true or false, got {value!r}")
+    if err["type"] == "value_error":
+        return RowError(f"{name}: {err['ctx']['error']}")
+    return RowError(f"{name}: expected a string, got {type(value).__name__}")
 
 
 def validate_row(raw: dict[str, Any], default_source: str | None = None) -> dict[str, Any]:
@@ -100,22 +162,11 @@ def validate_row(raw: dict[str, Any], default_source: str | None = None) -> dict
     if not isinstance(raw, dict):
         raise RowError("expected a JSON object")
     unknown = sorted(k for k in raw if k not in FIELDS and not str(k).startswith("_"))
-    row: dict[str, Any] = {
-        "source": _text(raw.get("source") or default_source, "source", required=True),
-        "external_id": _text(raw.get("external_id"), "external_id", required=True),
-        "parent_id": _text(raw.get("parent_id"), "parent_id"),
-        "thread_id": _text(raw.get("thread_id"), "thread_id"),
-        "author": _text(raw.get("author"), "author", required=True),
-        "is_official": _bool(raw.get("is_official"), "is_official"),
-        "published_at": parse_time(raw.get("published_at")),
-        "text": _text(raw.get("text"), "text", required=True),
-        "title": _text(raw.get("title"), "title"),
-        "url": _text(raw.get("url"), "url"),
-        "lang": _text(raw.get("lang"), "lang"),
-        "rating": _rating(raw.get("rating")),
-    }
-    if row["parent_id"] == row["external_id"]:
-        raise RowError("parent_id equals external_id (a mention cannot reply to itself)")
+    data = {**raw, "source": raw.get("source") or default_source}
+    try:
+        row = ImportRow.model_validate(data).model_dump()
+    except ValidationError as exc:
+        raise row_error(exc.errors(include_url=False)[0], data) from None
     row["_unknown"] = unknown
     return row
 
