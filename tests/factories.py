@@ -134,7 +134,8 @@ def make_store(tmp_path: Path, mentions: Iterable[Mapping[str, Any]] = (), *,
         for run in crawl_runs:
             add_crawl_run(con, **run)
         for q, platform, metric, value in quarterly:
-            con.execute("INSERT OR REPLACE INTO quarterly_stats VALUES (?, ?, ?, ?, ?)",
+            con.execute("INSERT OR REPLACE INTO quarterly_stats (quarter, platform, metric, value, imported_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
                         [q, platform, metric, value, utcnow()])
         if publish:
             publish_snapshot(con, data)

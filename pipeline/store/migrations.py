@@ -194,4 +194,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE crawl_runs ADD COLUMN pages INTEGER;
         """,
     ),
+    (
+        "0005_quarterly_sources",
+        # Where each quarterly figure comes from (pipeline/stats/): the publisher or survey (`source`),
+        # the publication or article that printed it, its address, when it was published (YYYY,
+        # YYYY-MM or YYYY-MM-DD as given) and a note (population, definition). NULL on rows imported
+        # before, and on the company's own page statistics when the file gives none.
+        """
+        ALTER TABLE quarterly_stats ADD COLUMN source VARCHAR;
+        ALTER TABLE quarterly_stats ADD COLUMN publication VARCHAR;
+        ALTER TABLE quarterly_stats ADD COLUMN url VARCHAR;
+        ALTER TABLE quarterly_stats ADD COLUMN published VARCHAR;
+        ALTER TABLE quarterly_stats ADD COLUMN note VARCHAR;
+        """,
+    ),
 ]
