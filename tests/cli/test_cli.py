@@ -83,6 +83,7 @@ def test_forget_erases_a_person_everywhere(store: tuple[Path, Path]) -> None:
         con.close()
 
 
+@pytest.mark.slow  # ~10 s: a subprocess renders a real PDF
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (make setup)")
 def test_report_writes_html_and_pdf_for_a_week(store: tuple[Path, Path]) -> None:
     config, data = store

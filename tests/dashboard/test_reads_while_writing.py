@@ -10,6 +10,8 @@ import textwrap
 import time
 from datetime import datetime
 
+import pytest
+
 from pipeline.store import queries
 from pipeline.store.db import DataDir
 
@@ -47,6 +49,7 @@ WRITER = textwrap.dedent(f"""
 """)
 
 
+@pytest.mark.slow  # ~4 s: a writer process publishing snapshots in a loop
 def test_dashboard_queries_while_the_writer_publishes(tmp_path):
     data = DataDir(tmp_path / "data")
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(data.root)], stdout=subprocess.PIPE,
