@@ -33,14 +33,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench" / "results.json"
 EMPLOYER_DEV = REPO / "tests" / "analysis" / "data" / "employer_dev.jsonl"
-EMPLOYER_TRAIN = REPO / "pipeline" / "analysis" / "data" / "employer_train.jsonl"
+EMPLOYER_TRAIN = REPO / "training" / "data" / "employer_train.jsonl"
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -122,13 +121,15 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
     import torch
 
     from pipeline.analysis.model.evaluate import score
-    from pipeline.analysis.sentiment import BuiltinSentimentModel, load_model
+    from pipeline.analysis.sentiment import load_model
+    from pipeline.analysis.torch_model import BuiltinSentimentModel
+    from pipeline.config.model import AnalysisConfig
 
     precision, runtime = {"ours": ("auto", "auto"), "ours-bf16": ("bf16", "torch"), "ours-onnx": ("fp32", "onnx"),
                           "int8": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
-    ours: Any = load_model(SimpleNamespace(model="builtin", batch_size=32, max_length=256, precision=precision,
-                                           runtime=runtime), models_dir)
+    cfg = AnalysisConfig(model="builtin", batch_size=32, max_length=256, precision=precision, runtime=runtime)
+    ours: Any = load_model(cfg, models_dir)
     if variant == "naive":
         ours = BuiltinSentimentModel(models_dir, precision="fp32")
     if variant == "int8":

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 import duckdb
 
+from pipeline.cli_model import classify_cmd, model_group
 from pipeline.context import AppContext
 from pipeline.errors import InputError, RykteError
 
@@ -294,14 +295,8 @@ def stats_import(ctx: click.Context, file: Path) -> None:
     click.echo(f"{file}: {n} statistics imported")
 
 
-def _register_analysis_commands() -> None:
-    from pipeline.analysis.commands import classify_cmd, model_group
-
-    cli.add_command(model_group)
-    cli.add_command(classify_cmd)
-
-
-_register_analysis_commands()
+cli.add_command(model_group)
+cli.add_command(classify_cmd)
 
 
 def _override_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:

@@ -1,26 +1,27 @@
 """The labelled data the sentiment model is trained and measured on, and how it is read.
 
-Separate from the training loop so that evaluation, the CLI and the tests read the same sets, the same
-deterministic hold-out and the same row validation without importing torch.
+Separate from the training loop so that the CLI and the tests read the same sets, the same
+deterministic hold-out and the same row validation (`read_jsonl`, shared with `rykte model eval`)
+without importing torch.
 
 * The shared sets (`TRAIN_SETS`, under the directory given to `rykte model train --data`): NoReC_sentence
   train (nb), TweetEval validation (en), the Swedish and Danish sets; the three without a dev split
   lose a deterministic 20% hold-out (`is_holdout`) used only for measurement.
-* Our employer-domain set (`pipeline/analysis/data/employer_train.jsonl`), up-weighted.
+* Our employer-domain set (`training/data/employer_train.jsonl`), up-weighted.
 * User label corrections (from the dashboard, or a JSONL file), up-weighted as much.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
-EMPLOYER_TRAIN = Path(__file__).resolve().parent.parent / "data" / "employer_train.jsonl"
+from pipeline.analysis.contract import LABELS
+from pipeline.analysis.model.evaluate import read_jsonl
+
+EMPLOYER_TRAIN = Path(__file__).resolve().parent / "data" / "employer_train.jsonl"
 
 # The shared sets; the ones without a dev split lose a deterministic 20% hold-out for measurement.
 TRAIN_SETS = ("norec_sentence_train", "tweeteval_val", "swe_sentiment_train", "da_lcc_train")
@@ -34,32 +35,12 @@ def is_holdout(text: str) -> bool:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Labelled rows `{"text", "label", "lang"}`; raises ValueError naming file:line on a bad row."""
-    rows: list[dict[str, Any]] = []
-    with Path(path).open(encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: invalid JSON: {e.msg}") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise ValueError(f"{path}:{n}: expected an object with a string 'text'")
-            if obj.get("label") not in LABELS:
-                raise ValueError(f"{path}:{n}: label {obj.get('label')!r} is not one of {', '.join(LABELS)}")
-            rows.append(obj)
-    return rows
-
-
 @dataclass
 class Example:
     text: str
     label: int
     weight: float
     group: str
-
 
 
 def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str]] = (),

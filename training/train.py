@@ -15,8 +15,10 @@ Method (chosen by measurement, see `pipeline/analysis/weights/MODEL_CARD.md`):
   the scarce negatives.
 * Seeded: the same data, seed and thread count give the same weights.
 
-Only the LoRA matrices and the head are written (`sentiment.safetensors`, ~2 MB) with their metadata;
-`pipeline/analysis/sentiment.py` merges them into the base at load time.
+Only the LoRA matrices and the head are written (`sentiment.safetensors`, ~2 MB) with their metadata,
+by default into a new `<data-dir>/models/trained/<UTC time>/` (`default_out_dir`), never into the
+source tree; shipping a run means copying its file to `pipeline/analysis/weights/`.
+`pipeline/analysis/torch_model.py` merges them into the base at load time.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis.model.datasets import EMPLOYER_TRAIN, LABELS, collect_examples
+from pipeline.analysis.contract import LABELS
+from pipeline.analysis.model.convert import base_checksum, load_base
+from training.datasets import EMPLOYER_TRAIN, collect_examples
 
 PREFIX = "query: "
 TRAIN_MAX_LENGTH = 128
@@ -39,7 +43,12 @@ LORA_R = 16
 LORA_ALPHA = 32
 LORA_TARGETS = r"\d+\.(attention\.self\.(query|value)|intermediate\.dense|output\.dense)"
 WEIGHTS_FILE = "sentiment.safetensors"
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+
+def default_out_dir(models_dir: Path) -> Path:
+    """Where a run writes when no `--out` is given: `<models_dir>/trained/<UTC time>/` (a new directory)."""
+    return Path(models_dir) / "trained" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
 
 @dataclass
 class TrainResult:
@@ -170,7 +179,7 @@ def _run_lower(base: Any, tokenizer: Any, ids: list[list[int]], order: list[int]
                 log(f"  cached {b + len(idx)}/{len(ids)} texts ({time.time() - t0:.0f}s)")
 
 
-def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epochs: int = 3, seed: int = 13,
+def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, seed: int = 13,
           corrections: Iterable[tuple[str, str]] = (), batch_size: int = 32, lr: float = 6e-4,
           head_lr: float = 3e-3, employer_path: Path = EMPLOYER_TRAIN, threads: int | None = None,
           top_from: int = TOP_FROM, eval_rows: Sequence[dict[str, Any]] = (),
@@ -187,8 +196,6 @@ def train(data_dir: Path, out_dir: Path = WEIGHTS_DIR, *, models_dir: Path, epoc
 
     import torch
     from safetensors.torch import save_file
-
-    from pipeline.analysis.model.convert import base_checksum, load_base
 
     t_start = time.time()
     torch.set_num_threads(threads or os.cpu_count() or 1)

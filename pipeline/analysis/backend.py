@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 from pathlib import Path
-from typing import Any
 
 
 def onnxruntime_available() -> bool:
@@ -67,7 +66,3 @@ def resolve_backend(precision: str, runtime: str = "auto") -> tuple[str, str]:
         runtime = "onnx" if precision == "fp32" and onnxruntime_available() else "torch"
     return precision, runtime
 
-
-def requested_backend(cfg: Any) -> tuple[str, str]:
-    """(precision, runtime) as configured (`analysis.precision` / `analysis.runtime`), `auto` if unset."""
-    return (str(getattr(cfg, "precision", "auto") or "auto"), str(getattr(cfg, "runtime", "auto") or "auto"))

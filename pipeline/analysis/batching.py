@@ -1,6 +1,6 @@
 """The scoring loop every sentiment backend shares: cleaning, de-duplication, chunking, batching.
 
-Kept apart from the models (`sentiment.py` torch, `onnx_model.py` ONNX Runtime, `hf_model.py` any
+Kept apart from the models (`torch_model.py` torch, `onnx_model.py` ONNX Runtime, `hf_model.py` any
 Hugging Face classifier) so that all of them treat input the same way and only implement `_probs`:
 
 * HTML tags are removed (the contents of `<script>`/`<style>` dropped), entities unescaped and
@@ -25,24 +25,13 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from crawlers.text import html_to_text
+from pipeline.analysis.contract import LABELS, Prediction, empty_prediction
 
-LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 MAX_CHUNKS = 16
 CACHE_SIZE = 50_000
-EMPTY_PREDICTION_PROBS = {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
-
-
-class Prediction(NamedTuple):
-    label: str
-    score: float
-    probs: dict[str, float]
-
-
-def empty_prediction() -> Prediction:
-    return Prediction("neutral", 1.0, dict(EMPTY_PREDICTION_PROBS))
 
 
 _WS_RE = re.compile(r"\s+")

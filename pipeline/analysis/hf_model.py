@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.analysis.batching import BatchedModel, available_cores
-from pipeline.analysis.sentiment import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH, ModelLoadError
+from pipeline.analysis.contract import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH, ModelLoadError
 
 _STAR_RE = re.compile(r"^\s*([1-5])\s*(star|stars|stjern\w*)?\s*$", re.IGNORECASE)
 

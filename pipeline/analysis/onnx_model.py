@@ -27,7 +27,10 @@ from typing import Any
 
 from pipeline.analysis.backend import onnxruntime_available
 from pipeline.analysis.batching import BatchedModel, available_cores
-from pipeline.analysis.sentiment import WEIGHTS_PATH, ModelLoadError, builtin_version, read_weights_meta
+from pipeline.analysis.builtin_weights import WEIGHTS_PATH, builtin_version, read_weights_meta
+from pipeline.analysis.contract import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH, ModelLoadError
+from pipeline.analysis.model.convert import install_base_model
+from pipeline.analysis.torch_model import BuiltinSentimentModel
 
 EXPORT_VERSION = 1
 OPSET = 17
@@ -43,8 +46,6 @@ def onnx_path(models_dir: Path, weights_path: Path = WEIGHTS_PATH) -> Path:
 def export_onnx(models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, force: bool = False) -> Path:
     """Export the float32 built-in model to ONNX (cached; `force` re-exports). Returns the path."""
     import torch
-
-    from pipeline.analysis.sentiment import BuiltinSentimentModel
 
     target = onnx_path(models_dir, weights_path)
     if target.is_file() and not force:
@@ -106,13 +107,12 @@ class OnnxSentimentModel(BatchedModel):
 
     runtime = "onnx"
 
-    def __init__(self, models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, batch_size: int = 32,
-                 max_length: int = 256, threads: int | None = None) -> None:
+    def __init__(self, models_dir: Path, weights_path: Path = WEIGHTS_PATH, *,
+                 batch_size: int = DEFAULT_BATCH_SIZE, max_length: int = DEFAULT_MAX_LENGTH,
+                 threads: int | None = None) -> None:
         if not onnxruntime_available():
             raise ModelLoadError("analysis.runtime is onnx but onnxruntime is not installed (pip install onnxruntime)")
         from transformers import AutoTokenizer
-
-        from pipeline.analysis.model.convert import install_base_model
 
         models_dir, weights_path = Path(models_dir), Path(weights_path)
         base_path = install_base_model(models_dir)

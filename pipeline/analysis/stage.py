@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from pipeline.analysis.contract import Prediction, SentimentModel
 from pipeline.config.model import AnalysisConfig
 from pipeline.store.db import utcnow
 from pipeline.store.metrics import refresh_criticism
@@ -36,7 +36,6 @@ def analyze(
     *,
     rescore: bool = False,
     progress: bool | None = None,
-    model_loader: Callable[[AnalysisConfig, Path], object] | None = None,
 ) -> int:
     """Score pending mentions; return how many mentions were updated."""
     from pipeline.analysis import language, sentiment
@@ -49,8 +48,8 @@ def analyze(
     if not pending:
         refresh_criticism(con, cfg.criticism_threshold)
         return 0
-    model = (model_loader or sentiment.load_model)(cfg, models_dir)
-    version: str = model.version  # type: ignore[attr-defined]
+    model: SentimentModel = sentiment.load_model(cfg, models_dir)
+    version = model.version
     if not rescore:  # also pick up mentions scored by an older model version
         pending += con.execute(
             "SELECT id, title, text, text_hash FROM mentions WHERE analyzed_hash = text_hash "
@@ -66,10 +65,10 @@ def analyze(
     from tqdm import tqdm
 
     bar = tqdm(total=len(inputs), desc="Scoring", unit="text", disable=not show, file=sys.stderr)
-    preds = []
+    preds: list[Prediction] = []
     for start in range(0, len(inputs), CHUNK):
         batch = inputs[start:start + CHUNK]
-        preds.extend(model.predict(batch))  # type: ignore[attr-defined]
+        preds.extend(model.predict(batch))
         bar.update(len(batch))
     bar.close()
     langs = [language.detect_language(t) for t in inputs]

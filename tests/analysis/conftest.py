@@ -34,12 +34,10 @@ def models_dir(analysis_data_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def sentiment_model(models_dir: Path) -> Any:
-    from types import SimpleNamespace
-
     from pipeline.analysis.sentiment import load_model
+    from pipeline.config.model import AnalysisConfig
 
-    cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256)
-    return load_model(cfg, models_dir)
+    return load_model(AnalysisConfig(), models_dir)
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +51,28 @@ def employer_test() -> list[dict[str, Any]]:
     """Held-out employer sentences: only the acceptance test reads them (never training or selection)."""
     with (DATA / "employer_test.jsonl").open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BERT text classifier with "1 star".."5 stars" labels, saved locally."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
+
+    d = tmp_path_factory.mktemp("tiny-hf")
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "good", "bad", "job", "boss", "pay"]
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]",
+                                                       special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
+                                   cls_token="[CLS]", sep_token="[SEP]")
+    fast.save_pretrained(d)
+    torch.manual_seed(0)
+    labels = {i: f"{i + 1} star{'s' if i else ''}" for i in range(5)}
+    cfg = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=32, max_position_embeddings=64, num_labels=5, id2label=labels,
+                     label2id={v: k for k, v in labels.items()}, pad_token_id=0)
+    BertForSequenceClassification(cfg).save_pretrained(d)
+    return d

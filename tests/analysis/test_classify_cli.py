@@ -1,30 +1,28 @@
+"""`rykte classify` and `rykte model eval` (SPEC §2) through the real `rykte` entry point."""
+
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from pipeline.analysis.commands import standalone
+from tests.analysis.rykte_cli import Result, rykte
+from tests.conftest import run_rykte
 
-REPO = Path(__file__).resolve().parents[2]
 DEV_FLOOR = 0.90  # the committed weights measure 0.921 on the 316 dev sentences, see MODEL_CARD.md
 
 
-def _run(data_dir: Path, stdin: str, *args: str) -> Any:
-    return CliRunner().invoke(standalone, ["--data-dir", str(data_dir), *args], input=stdin)
+def _run(data_dir: Path, stdin: str, *args: str) -> Result:
+    return rykte("--data-dir", str(data_dir), *args, stdin=stdin)
 
 
 def _classify_dev(data_dir: Path, employer_dev: list[dict[str, Any]]) -> float:
     stdin = "".join(json.dumps({"id": i, "text": r["text"]}, ensure_ascii=False) + "\n"
                     for i, r in enumerate(employer_dev))
     res = _run(data_dir, stdin, "classify")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, res.stderr
     out = [json.loads(line) for line in res.stdout.splitlines()]
     return sum(o["label"] == r["label"] for o, r in zip(out, employer_dev, strict=True)) / len(employer_dev)
 
@@ -41,7 +39,7 @@ def test_acceptance_employer_test_set(analysis_data_dir: Path, models_dir: Path,
     stdin = "".join(json.dumps({"id": i, "text": r["text"]}, ensure_ascii=False) + "\n"
                     for i, r in enumerate(employer_test))
     res = _run(analysis_data_dir, stdin, "classify")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, res.stderr
     out = [json.loads(line) for line in res.stdout.splitlines()]
     assert [o["id"] for o in out] == list(range(len(employer_test)))
     for o in out:
@@ -69,7 +67,7 @@ def test_classify_keeps_ids_and_handles_odd_texts(analysis_data_dir: Path, model
     lines = [{"id": "a", "text": "Sjefen er håpløs."}, {"id": 7, "text": ""}, {"id": None, "text": "😡"},
              {"id": "d", "text": "<p>I <b>love</b> this place</p>"}, {"id": "e", "text": None}]
     res = _run(analysis_data_dir, "\n".join(json.dumps(x) for x in lines) + "\n\n", "classify")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, res.stderr
     out = [json.loads(line) for line in res.stdout.splitlines()]
     assert [o["id"] for o in out] == ["a", 7, None, "d", "e"]
     assert out[1]["label"] == "neutral" and out[1]["lang"] == "other"
@@ -99,12 +97,13 @@ def test_empty_stdin_prints_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_classify_as_a_process(analysis_data_dir: Path, models_dir: Path) -> None:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "RYKTE_DATA_DIR": str(analysis_data_dir)}
+    """A new process loads the model (seconds); the data dir comes from RYKTE_DATA_DIR, as documented."""
     stdin = ('{"id": 1, "text": "Sjefen kjefter hver dag og lønna er elendig, jeg slutter."}\n'
              '{"id": 2, "text": "Eg trivst veldig godt her."}\n')
-    p = subprocess.run([sys.executable, "-m", "pipeline.analysis.commands", "classify"], input=stdin,
-                       capture_output=True, text=True, cwd=REPO, env=env, timeout=240)
+    p = run_rykte("classify", stdin=stdin, timeout=240,
+                  env={"HF_HUB_OFFLINE": "1", "RYKTE_DATA_DIR": str(analysis_data_dir)})
     assert p.returncode == 0, p.stderr
     out = [json.loads(line) for line in p.stdout.splitlines()]
     assert [o["label"] for o in out] == ["negative", "positive"]
@@ -116,7 +115,7 @@ def test_model_eval_prints_table(analysis_data_dir: Path, models_dir: Path, tmp_
     f.write_text('{"text": "Elendig ledelse.", "label": "negative", "lang": "nb"}\n'
                  '{"text": "Great team!", "label": "positive", "lang": "en"}\n', encoding="utf-8")
     res = _run(analysis_data_dir, "", "model", "eval", "--data", str(f))
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 0, res.stderr
     assert "macro-F1" in res.stdout and "confusion [nb]" in res.stdout
 
 
@@ -126,3 +125,30 @@ def test_model_eval_bad_file_exits_2(tmp_path: Path) -> None:
     res = _run(tmp_path, "", "model", "eval", "--data", str(f))
     assert res.exit_code == 2
     assert f"{f}:1:" in res.stderr
+
+
+def test_classify_and_eval_use_the_configured_model(tiny_hf_model: Path, tmp_path: Path) -> None:
+    """The analysis settings come from the config the `rykte` group loaded (`--config` before or after
+    the command name), not from defaults of the command's own."""
+    config = tmp_path / "rykte.yaml"
+    config.write_text(f"company: {{name: Nordlys}}\nanalysis: {{model: '{tiny_hf_model}', batch_size: 4}}\n",
+                      encoding="utf-8")
+    f = tmp_path / "tiny.jsonl"
+    f.write_text('{"text": "good job", "label": "positive", "lang": "en"}\n', encoding="utf-8")
+    res = rykte("--config", str(config), "--data-dir", str(tmp_path / "data"), "model", "eval", "--data", str(f))
+    assert res.exit_code == 0, res.stderr
+    assert f"model hf:{tiny_hf_model}:" in res.stdout
+    res = rykte("classify", "--config", str(config), "--data-dir", str(tmp_path / "data"),
+                stdin='{"id": 1, "text": "bad boss"}\n')
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["id"] == 1
+
+
+def test_an_unloadable_model_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    config = tmp_path / "rykte.yaml"
+    config.write_text(f"company: {{name: Nordlys}}\nanalysis: {{model: '{tmp_path / 'nope'}'}}\n", encoding="utf-8")
+    res = rykte("--config", str(config), "--data-dir", str(tmp_path / "data"), "classify",
+                stdin='{"id": 1, "text": "x"}\n')
+    assert res.exit_code == 1
+    assert res.stderr.startswith("rykte: error: model ") and "nope" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and res.stdout == ""

@@ -73,7 +73,7 @@ def onnx_model(models_dir: Path) -> Any:
 
 @pytest.mark.model
 def test_onnx_predictions_equal_torch_float32(onnx_model: Any, models_dir: Path) -> None:
-    from pipeline.analysis.sentiment import BuiltinSentimentModel
+    from pipeline.analysis.torch_model import BuiltinSentimentModel
 
     torch_model = BuiltinSentimentModel(models_dir, precision="fp32")
     ours, ref = onnx_model.predict(TEXTS), torch_model.predict(TEXTS)
@@ -88,6 +88,7 @@ def test_onnx_predictions_equal_torch_float32(onnx_model: Any, models_dir: Path)
 
 
 @pytest.mark.model
+@pytest.mark.slow
 @needs_onnxruntime
 def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, own_models_dir: Path) -> None:
     from pipeline.analysis.onnx_model import OnnxSentimentModel, export_onnx, onnx_path
@@ -117,8 +118,8 @@ def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, o
 
 @needs_onnxruntime
 def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
+    from pipeline.analysis.contract import ModelLoadError
     from pipeline.analysis.onnx_model import OnnxSentimentModel
-    from pipeline.analysis.sentiment import ModelLoadError
 
     with pytest.raises(ModelLoadError, match=r"nothing\.safetensors"):
         OnnxSentimentModel(models_dir, tmp_path / "nothing.safetensors")
@@ -129,20 +130,19 @@ def test_auto_falls_back_to_torch_when_the_export_fails(own_models_dir: Path, mo
                                                         caplog: pytest.LogCaptureFixture) -> None:
     if not onnxruntime_available() or native_bf16():
         pytest.skip("auto does not choose ONNX Runtime here")
-    from types import SimpleNamespace
-
     from pipeline.analysis import onnx_model
-    from pipeline.analysis.sentiment import ModelLoadError, load_model
+    from pipeline.analysis.contract import ModelLoadError
+    from pipeline.analysis.sentiment import load_model
+    from pipeline.config.model import AnalysisConfig
 
     def broken(*args: Any, **kwargs: Any) -> Path:
         raise ModelLoadError("exporting the sentiment model to ONNX failed: no onnx package")
 
     monkeypatch.setattr(onnx_model, "export_onnx", broken)  # the failure is injected, the fallback is real
     own = own_models_dir
-    cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256, precision="auto", runtime="auto")
-    m: Any = load_model(cfg, own)
+    m: Any = load_model(AnalysisConfig(precision="auto", runtime="auto"), own)
     assert m.runtime == "torch" and m.precision == "fp32"
     assert "no onnx package" in caplog.text and "on torch instead" in caplog.text
     assert m.predict(["Lønna er elendig og sjefen hører aldri etter."])[0].label == "negative"
-    with pytest.raises(ModelLoadError, match="no onnx package"):
-        load_model(SimpleNamespace(model="builtin", batch_size=16, max_length=256, runtime="onnx"), own)
+    with pytest.raises(ModelLoadError, match="no onnx package"):  # same sizes: not the cached fallback
+        load_model(AnalysisConfig(runtime="onnx"), own)

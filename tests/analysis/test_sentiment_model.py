@@ -2,22 +2,17 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from pipeline.analysis.backend import native_bf16, resolve_backend, resolve_precision
+from pipeline.analysis.batching import clean_text
+from pipeline.analysis.builtin_weights import WEIGHTS_PATH
+from pipeline.analysis.contract import LABELS, ModelLoadError, Prediction, empty_prediction
 from pipeline.analysis.hf_model import map_labels
-from pipeline.analysis.sentiment import (
-    LABELS,
-    WEIGHTS_PATH,
-    ModelLoadError,
-    Prediction,
-    clean_text,
-    empty_prediction,
-    load_model,
-)
+from pipeline.analysis.sentiment import load_model
+from pipeline.config.model import AnalysisConfig
 
 
 def _valid(p: Prediction) -> None:
@@ -124,8 +119,7 @@ def test_version_names_base_and_weights(sentiment_model: Any) -> None:
 
 @pytest.mark.model
 def test_load_model_is_cached(sentiment_model: Any, models_dir: Path) -> None:
-    cfg = SimpleNamespace(model="builtin", batch_size=32, max_length=256)
-    assert load_model(cfg, models_dir) is sentiment_model
+    assert load_model(AnalysisConfig(), models_dir) is sentiment_model
 
 
 @pytest.mark.parametrize(("flags", "native"), [
@@ -168,33 +162,8 @@ def test_loaded_model_uses_the_resolved_precision_and_runtime(sentiment_model: A
     assert sentiment_model.version.endswith("-" + sentiment_model.precision)
 
 
-@pytest.fixture(scope="module")
-def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny random BERT text classifier with "1 star".."5 stars" labels, saved locally."""
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
-
-    d = tmp_path_factory.mktemp("tiny-hf")
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "good", "bad", "job", "boss", "pay"]
-    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]",
-                                                       special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
-                                   cls_token="[CLS]", sep_token="[SEP]")
-    fast.save_pretrained(d)
-    torch.manual_seed(0)
-    labels = {i: f"{i + 1} star{'s' if i else ''}" for i in range(5)}
-    cfg = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=32, max_position_embeddings=64, num_labels=5, id2label=labels,
-                     label2id={v: k for k, v in labels.items()}, pad_token_id=0)
-    BertForSequenceClassification(cfg).save_pretrained(d)
-    return d
-
-
 def test_any_local_hf_classifier(tiny_hf_model: Path, tmp_path: Path) -> None:
-    cfg = SimpleNamespace(model=str(tiny_hf_model), batch_size=4, max_length=512)
+    cfg = AnalysisConfig(model=str(tiny_hf_model), batch_size=4, max_length=512)
     m = load_model(cfg, tmp_path / "models")
     assert m.version.startswith("hf:")
     preds = m.predict(["good job", "bad boss", "", "pay " * 200, "<b>good</b>"])
@@ -205,6 +174,6 @@ def test_any_local_hf_classifier(tiny_hf_model: Path, tmp_path: Path) -> None:
 
 
 def test_unloadable_model_is_a_clear_error(tmp_path: Path) -> None:
-    cfg = SimpleNamespace(model=str(tmp_path / "nope"), batch_size=4, max_length=64)
+    cfg = AnalysisConfig(model=str(tmp_path / "nope"), batch_size=4, max_length=64)
     with pytest.raises(ModelLoadError, match="nope"):
         load_model(cfg, tmp_path / "models")

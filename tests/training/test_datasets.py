@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from training.datasets import EMPLOYER_TRAIN as TRAIN
+
 ROOT = Path(__file__).resolve().parents[2]
-TRAIN = ROOT / "pipeline" / "analysis" / "data" / "employer_train.jsonl"
-CANDIDATES = ROOT / "pipeline" / "analysis" / "data" / "employer_candidates.jsonl"
-DEV = Path(__file__).parent / "data" / "employer_dev.jsonl"
-TEST = Path(__file__).parent / "data" / "employer_test.jsonl"
+CANDIDATES = ROOT / "training" / "data" / "employer_candidates.jsonl"
+DEV = ROOT / "tests" / "analysis" / "data" / "employer_dev.jsonl"
+TEST = ROOT / "tests" / "analysis" / "data" / "employer_test.jsonl"
 LANGS = {"nb", "nn", "sv", "da", "en"}
 
 

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from click.testing import CliRunner
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from pipeline.analysis.commands import standalone
-from pipeline.analysis.model.average import average_adapters
+from tests.analysis.rykte_cli import rykte
+from training.average import average_adapters
 
 KEY = "encoder.layer.6.attention.self.query"
 META = {"format": "rykte-sentiment-1", "labels": "negative,neutral,positive", "prefix": "query: ",
@@ -54,9 +53,9 @@ def test_cli(tmp_path: Path) -> None:
     _write(tmp_path / "a.safetensors", 1)
     _write(tmp_path / "b.safetensors", 2)
     out = tmp_path / "w" / "avg.safetensors"
-    res = CliRunner().invoke(standalone, ["model", "average", str(tmp_path / "a.safetensors"),
-                                          str(tmp_path / "b.safetensors"), "--out", str(out)])
-    assert res.exit_code == 0, res.output
-    assert out.is_file()
-    res = CliRunner().invoke(standalone, ["model", "average", str(tmp_path / "a.safetensors"), "--out", str(out)])
-    assert res.exit_code == 2 and "at least two" in res.output
+    res = rykte("model", "average", str(tmp_path / "a.safetensors"), str(tmp_path / "b.safetensors"),
+                "--out", str(out))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip() == str(out) and out.is_file()
+    res = rykte("model", "average", str(tmp_path / "a.safetensors"), "--out", str(out))
+    assert res.exit_code == 2 and "at least two" in res.stderr

@@ -1,24 +1,28 @@
 """`rykte model train`: seeded, writes only the adapter and head, and the result loads and predicts.
 
-Runs the real training loop on a tiny data dir (a few rows per shared set) for one epoch, so it takes
-seconds; the quality of the shipped weights is measured by `rykte model eval` and the bench, not here.
+Runs the real training loop on a tiny data dir (a few rows per shared set) for one epoch (still about
+a minute with the base loaded twice); the quality of the shipped weights is measured by
+`rykte model eval` and the bench, not here.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
-from click.testing import CliRunner
 from safetensors import safe_open
 
-from pipeline.analysis.commands import standalone
-from pipeline.analysis.model.datasets import HOLDOUT_SETS, TRAIN_SETS, is_holdout
-from pipeline.analysis.model.train import train
-from pipeline.analysis.sentiment import BuiltinSentimentModel
+from pipeline.analysis.torch_model import BuiltinSentimentModel
+from tests.analysis.rykte_cli import rykte
+from training.datasets import HOLDOUT_SETS, TRAIN_SETS, is_holdout
+from training.train import default_out_dir, train
+
+REPO = Path(__file__).resolve().parents[2]
 
 ROWS = [
     ("The pay is awful and the manager shouts at people.", "negative", "en"),
@@ -51,6 +55,7 @@ def _tensors(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
         return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})  # noqa: SIM118
 
 
+@pytest.mark.slow
 def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, models_dir: Path,
                                                           tmp_path: Path) -> None:
     logs: list[str] = []
@@ -85,16 +90,36 @@ def test_bad_eval_file_names_file_and_line(tiny_sets: Path, analysis_data_dir: P
     bad = tmp_path / "eval.jsonl"
     bad.write_text('{"text": "ok", "label": "negative", "lang": "en"}\n{"text": "x", "label": "angry"}\n',
                    encoding="utf-8")
-    res = CliRunner().invoke(standalone, ["--data-dir", str(analysis_data_dir), "model", "train",
-                                          "--data", str(tiny_sets), "--eval", str(bad)])
-    assert res.exit_code != 0
-    assert f"{bad}:2" in res.output and "angry" in res.output
+    res = rykte("--data-dir", str(analysis_data_dir), "model", "train", "--data", str(tiny_sets),
+                "--eval", str(bad))
+    assert res.exit_code == 2
+    assert f"{bad}:2" in res.stderr and "angry" in res.stderr
 
 
 def test_missing_training_set_is_a_clear_error(tiny_sets: Path, analysis_data_dir: Path) -> None:
     (tiny_sets / f"{TRAIN_SETS[0]}.jsonl").unlink()
-    res = CliRunner().invoke(standalone, ["--data-dir", str(analysis_data_dir), "model", "train",
-                                          "--data", str(tiny_sets), "--out", str(tiny_sets / "w")])
-    assert res.exit_code != 0
-    assert f"{TRAIN_SETS[0]}.jsonl" in res.output and "missing" in res.output
+    res = rykte("--data-dir", str(analysis_data_dir), "model", "train", "--data", str(tiny_sets),
+                "--out", str(tiny_sets / "w"))
+    assert res.exit_code == 2
+    assert f"{TRAIN_SETS[0]}.jsonl" in res.stderr and "missing" in res.stderr
     assert not (tiny_sets / "w").exists()
+
+
+def test_the_trainer_never_writes_into_the_source_tree_by_default(tmp_path: Path) -> None:
+    """No default output directory in the library; the CLI's default is a new directory per run under
+    the data dir (a full `rykte model train` run with it is minutes, so only the rule is tested)."""
+    assert inspect.signature(train).parameters["out_dir"].default is inspect.Parameter.empty
+    out = default_out_dir(tmp_path / "data" / "models")
+    assert out.parent == tmp_path / "data" / "models" / "trained"
+    assert not out.is_relative_to(REPO)
+
+
+@pytest.mark.parametrize("absent", ["peft", "training"])
+def test_without_the_train_extra_the_command_says_how_to_get_it(
+        tiny_sets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, absent: str) -> None:
+    monkeypatch.setitem(sys.modules, absent, None)  # an import of it now fails as if not installed
+    res = rykte("--data-dir", str(tmp_path / "data"), "model", "train", "--data", str(tiny_sets))
+    assert res.exit_code == 2
+    assert "pip install -e '.[train]'" in res.stderr and f"({absent} is not installed)" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "data").exists()

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.errors import RykteError
 
-class BaseModelError(RuntimeError):
-    """The base model could not be found, converted or verified."""
+
+class BaseModelError(RykteError):
+    """The base model could not be found, converted or verified (the CLI exits 1)."""
 
 
 def source_path() -> Path:

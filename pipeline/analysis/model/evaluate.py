@@ -1,5 +1,8 @@
 """Evaluate a sentiment model on a labelled JSONL file (`{"text", "label", "lang"}` a line).
 
+Runtime, not training: `rykte model eval` and the bench use it without the `[train]` extra; the
+trainer (`training/`) reads its labelled sets with the same `read_jsonl`.
+
 Per language (and over all rows): accuracy, macro-F1 over negative/neutral/positive, the binary
 positive-vs-negative accuracy (rows labelled positive or negative, prediction = the larger of the two
 probabilities) and the confusion matrix (rows = gold, columns = predicted).
@@ -7,13 +10,32 @@ probabilities) and the confusion matrix (rows = gold, columns = predicted).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis.model.datasets import LABELS, read_jsonl
-from pipeline.analysis.sentiment import Prediction, SentimentModel
+from pipeline.analysis.contract import LABELS, Prediction, SentimentModel
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Labelled rows `{"text", "label", "lang"}`; raises ValueError naming file:line on a bad row."""
+    rows: list[dict[str, Any]] = []
+    with Path(path).open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: invalid JSON: {e.msg}") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise ValueError(f"{path}:{n}: expected an object with a string 'text'")
+            if obj.get("label") not in LABELS:
+                raise ValueError(f"{path}:{n}: label {obj.get('label')!r} is not one of {', '.join(LABELS)}")
+            rows.append(obj)
+    return rows
 
 
 @dataclass
@@ -61,10 +83,6 @@ def evaluate_rows(model: SentimentModel, rows: Sequence[dict[str, Any]]) -> dict
     if len(langs) > 1:
         out["all"] = score([r["label"] for r in rows], preds)
     return out
-
-
-def evaluate_file(model: SentimentModel, path: Path) -> dict[str, Scores]:
-    return evaluate_rows(model, read_jsonl(Path(path)))
 
 
 def format_table(results: dict[str, Scores], title: str = "") -> str:

@@ -1,0 +1,45 @@
+"""The shipped weights of the built-in model: where they are, their checked metadata, the model version.
+
+Why apart: both runtimes of the built-in model (torch in `torch_model.py`, ONNX Runtime in
+`onnx_model.py`) read the same weights file and must store the same version string, so that switching
+the runtime does not re-score every mention. The weights (`weights/sentiment.safetensors`, LoRA
+matrices and head, see `weights/MODEL_CARD.md`) fit only the installed base; their header names it.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pipeline.analysis.contract import ModelLoadError
+from pipeline.analysis.model.convert import base_checksum
+from pipeline.analysis.model.e5_image import file_sha256
+
+WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "sentiment.safetensors"
+
+
+def read_weights_meta(models_dir: Path, weights_path: Path) -> dict[str, str]:
+    """The metadata of a trained weights file, checked against the installed base."""
+    from safetensors import safe_open
+
+    if not weights_path.is_file():
+        raise ModelLoadError(f"{weights_path}: trained sentiment weights missing (run `rykte model train`)")
+    with safe_open(str(weights_path), framework="pt") as f:
+        meta = dict(f.metadata() or {})
+    base_id = base_checksum(models_dir)
+    if meta.get("base") and meta["base"] != base_id:
+        raise ModelLoadError(f"{weights_path}: trained for base {meta['base']}, installed base is {base_id}")
+    return meta
+
+
+@functools.lru_cache(maxsize=16)
+def _file_sha(path: Path, mtime_ns: int, size: int) -> str:
+    """First 12 hex digits of the file's SHA-256, computed once per (path, mtime, size)."""
+    return file_sha256(path)[:12]
+
+
+def builtin_version(models_dir: Path, weights_path: Path, precision: str) -> str:
+    """Model version stored with each prediction: base, weights file and precision (not the runtime:
+    torch and ONNX Runtime float32 give the same probabilities)."""
+    st = weights_path.stat()
+    return f"e5small-{base_checksum(models_dir)}-w{_file_sha(weights_path.resolve(), st.st_mtime_ns, st.st_size)}-{precision}"

