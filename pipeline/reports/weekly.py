@@ -107,23 +107,28 @@ def delay_bands(lang: str) -> list[str]:
     return labels
 
 
-def _charts(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, str]:
+def _charts(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, str | None]:
+    """The three charts as PNG data URIs; None where there is nothing to draw (the template then says
+    so in words instead of showing an empty picture)."""
     next_monday = monday + timedelta(days=7)
     trend = queries.weekly_trend(con, monday - timedelta(days=7 * (TREND_WEEKS - 1)), next_monday)
     delay = queries.delay_distribution(con, monday, next_monday)
     delay = delay.assign(band=delay_bands(lang))
+    quality = queries.quality_distribution(con, monday, next_monday)
     answered = t("report.chart.answered_axis", lang)
-    return {
-        "trend": _png_data_uri(charts.weekly_trend_chart(
-            trend, title=t("report.chart.trend", lang, weeks=TREND_WEEKS)).properties(width=620, height=200)),
-        "delay": _png_data_uri(charts.band_chart(
+    out: dict[str, str | None] = {"trend": None, "delay": None, "quality": None}
+    if not trend.empty and int(trend["mentions"].sum()):
+        out["trend"] = _png_data_uri(charts.weekly_trend_chart(
+            trend, title=t("report.chart.trend", lang, weeks=TREND_WEEKS)).properties(width=620, height=200))
+    if int(delay["answered"].sum()):
+        out["delay"] = _png_data_uri(charts.band_chart(
             delay, "band", "answered", title=t("report.chart.delay", lang),
-            x_title=t("report.chart.delay_axis", lang), y_title=answered).properties(width=280)),
-        "quality": _png_data_uri(charts.band_chart(
-            queries.quality_distribution(con, monday, next_monday), "band", "answered",
-            title=t("report.chart.quality", lang), x_title=t("report.chart.quality_axis", lang),
-            y_title=answered, colour=charts.GREEN).properties(width=280)),
-    }
+            x_title=t("report.chart.delay_axis", lang), y_title=answered).properties(width=280))
+    if int(quality["answered"].sum()):
+        out["quality"] = _png_data_uri(charts.band_chart(
+            quality, "band", "answered", title=t("report.chart.quality", lang),
+            x_title=t("report.chart.quality_axis", lang), y_title=answered, colour=charts.GREEN).properties(width=280))
+    return out
 
 
 def _top_criticisms(crit: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
@@ -182,7 +187,8 @@ def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now
         company=cfg.company.name, week=week, week_no=week_no, year=year,
         period=fmt_period(monday, monday + timedelta(days=6), lang), generated=generated,
         kpi_rows=kpi_rows(cur, prev, lang), summary=summary(cur, lang), charts=_charts(con, monday, lang),
-        sources=sources, top=_top_criticisms(crit, lang), overdue=overdue, overdue_intro=overdue_intro,
+        sources=sources, has_criticism=bool(cur["criticisms"]), top=_top_criticisms(crit, lang), overdue=overdue,
+        overdue_intro=overdue_intro,
         overdue_hidden=max(0, len(overdue_df) - MAX_OVERDUE), sla=sla_text,
     )
 

@@ -175,8 +175,13 @@ def test_quotes_and_letters_in_reading_order(built: dict[str, ReportPaths]) -> N
 def test_explicit_and_bad_weeks(store: DataDir, built: dict[str, ReportPaths], tmp_path: Path) -> None:
     con = connect_writer(store)
     try:
-        p = build_report(con, RykteConfig.minimal(), tmp_path, week="2026-W46", now=NOW)
-        assert p.pdf.exists() and p.week == "2026-W46"
+        p = build_report(con, cfg("en"), tmp_path, week="2026-W39", now=NOW)  # one old, unanswered criticism
+        assert p.pdf.exists() and p.week == "2026-W39"
+        flat = squash(pdf_text(p.pdf))
+        for line in ("1 mention (1 critical). 0 of 1 answered (0.0%).",
+                     "No criticism was answered this week, so there are no reply times",
+                     "1 critical mention is still unanswered after more than 24 h"):
+            assert squash(line) in flat, line
         for bad in ("2026-47", "2026-W54", "2025-W53", "uke 47"):
             with pytest.raises(InputError, match=re.escape(repr(bad))):
                 build_report(con, RykteConfig.minimal(), tmp_path, week=bad, now=NOW)
@@ -203,3 +208,20 @@ def test_send_reports_errors_per_recipient(built: dict[str, ReportPaths], tmp_pa
     assert len(errors) == 2 and "127.0.0.1" in errors[0] and "not a url" in errors[1]
     missing = ReportPaths(html=paths.html, pdf=tmp_path / "nope.pdf", week=paths.week)
     assert "missing" in send_report(missing, ["json://127.0.0.1:9/x"])[0]
+
+
+def test_a_week_without_mentions_in_a_new_store(tmp_path: Path) -> None:
+    """A fresh install's first report: no mentions, no criticism, nothing overdue, said in English."""
+    data = make_store(tmp_path, [], publish=False)
+    con = connect_writer(data)
+    try:
+        paths = build_report(con, cfg("en"), data.reports, now=NOW)
+    finally:
+        con.close()
+    text = pdf_text(paths.pdf)
+    flat = squash(text)
+    for line in ("No mentions this week.", "No source had mentions this week.", "No criticism this week.",
+                 "No unanswered criticism past the SLA. Well done!", "Mentions000"):
+        assert squash(line) in flat, line
+    assert squash("No criticism was answered") not in flat  # no criticism at all: nothing to explain
+    assert "Ingen" not in text  # no empty chart with a Norwegian "no data" picture

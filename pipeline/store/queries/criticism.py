@@ -94,7 +94,7 @@ def open_past_sla(con: duckdb.DuckDBPyConnection, *, now: datetime, sla_hours: f
                   until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
     """Every unanswered criticism published before `until` whose age at `now` exceeds the SLA."""
     df = criticism_inbox(con, None, until, source, now=now, sla_hours=sla_hours, status="open")
-    return df[df["sla_breached"]].reset_index(drop=True)
+    return df[df["sla_breached"].astype(bool)].reset_index(drop=True)  # an empty frame keeps its columns
 
 
 # Plain-language explanations of reply-quality components (names from pipeline.responses.quality).
