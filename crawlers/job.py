@@ -5,12 +5,18 @@ pydantic models, without importing the pipeline: the options are validated by th
 :mod:`crawlers.registry` that validated them at config load, so a spider reads typed, defaulted
 options. Pydantic's errors become one line naming the file and the key path (``JobError``). The job's
 ``polite`` block is applied to the crawler settings here too.
+
+Secrets (API tokens, app passwords) do not go into the job file, which stays on disk in ``staging/``:
+the service hands them to the crawl process as ``RYKTE_SECRET_<KEY>`` environment variables
+(:func:`secret_environment`), and :func:`load_job` reads them back. A ``secrets`` object in a
+hand-written job file is still accepted; the environment wins.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +27,7 @@ from crawlers.options import SourceOptions
 from crawlers.registry import SOURCE_TYPES, UnknownSourceType, source_type
 
 SPIDER_PRIORITY = "spider"
+SECRET_ENV_PREFIX = "RYKTE_SECRET_"
 
 
 class JobError(ValueError):
@@ -161,7 +168,19 @@ def parse_job(data: Any, path: Path | None = None) -> Job:
     return job
 
 
-def load_job(path: str | Path) -> Job:
+def secret_environment(secrets: Mapping[str, str]) -> dict[str, str]:
+    """The environment variables that carry a job's secrets to the crawl process (empty ones left out)."""
+    return {f"{SECRET_ENV_PREFIX}{key.upper()}": value for key, value in secrets.items() if value}
+
+
+def secrets_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The secrets :func:`secret_environment` put into a crawl process's environment, by secret key."""
+    return {name[len(SECRET_ENV_PREFIX):].lower(): value for name, value in environ.items()
+            if name.startswith(SECRET_ENV_PREFIX) and value}
+
+
+def load_job(path: str | Path, environ: Mapping[str, str] | None = None) -> Job:
+    """Read and validate a job file; the secrets come from ``environ`` (default: this process's)."""
     p = Path(path)
     try:
         raw = p.read_text(encoding="utf-8")
@@ -171,7 +190,9 @@ def load_job(path: str | Path) -> Job:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise JobError(f"{p}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
-    return parse_job(data, p)
+    job = parse_job(data, p)
+    job.secrets.update(secrets_from_environment(os.environ if environ is None else environ))
+    return job
 
 
 def stats_path_hint(path: str | Path) -> Path | None:

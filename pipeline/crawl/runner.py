@@ -2,7 +2,9 @@
 
 The Twisted reactor cannot be restarted in-process, so every crawl is `python -m scrapy crawl` in a
 subprocess with a job file (DEVELOPERS.md, "crawl job → spider → staged file"). The runner never
-parses items itself: the staged JSON lines go through the same validator as `rykte import`.
+parses items itself: the staged JSON lines go through the same validator as `rykte import`. The
+source's secrets go to the crawl process in its environment (`crawlers.job.secret_environment`), not
+into the job file, which stays on disk.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawlers.job import SECRET_ENV_PREFIX, secret_environment
 from pipeline.config.model import RykteConfig, SourceConfig
 from pipeline.store.db import DataDir, utcnow
 
@@ -56,7 +59,6 @@ def build_job(cfg: RykteConfig, source: SourceConfig, data: DataDir, run_key: st
         },
         "cursor": None if full else cursor,
         "full": full,
-        "secrets": {k: v for k, v in source.secrets.items() if v},
         "polite": {
             "user_agent": crawling.user_agent,
             "download_delay": crawling.download_delay if source.download_delay is None else source.download_delay,
@@ -83,7 +85,9 @@ def run_crawl(cfg: RykteConfig, source: SourceConfig, data: DataDir, cursor: dic
     feeds = json.dumps({str(staged): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}})
     cmd = [sys.executable, "-m", "scrapy", "crawl", source.type, "-a", f"job={job_path.resolve()}",
            "-s", f"FEEDS={feeds}", "-s", f"LOG_FILE={log.resolve()}", "-s", "LOG_LEVEL=INFO"]
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
+    # secrets travel in the child's environment, never in the job file left in staging/
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIX)}
+    env = {**inherited, **secret_environment(source.secrets), "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
     problems: list[str] = []
     try:
         proc = subprocess.run(cmd, env=env, cwd=str(data.root), capture_output=True, text=True,
