@@ -46,6 +46,7 @@ def serve_ok(s: FixtureServer) -> None:
     s.add("/api/v1/items/41000100", "hackernews/item_41000100.json")
 
 
+@pytest.mark.slow
 def test_crawl_ingests_threads_records_runs_and_survives_failures(server: FixtureServer, tmp_path: Path) -> None:
     serve_ok(server)
     data = DataDir(tmp_path / "data")
@@ -123,6 +124,7 @@ def test_scrapy_list_works_from_root_and_crawlers(repo_root: Path, cwd: str) -> 
                                        "linkedin", "facebook", "instagram"}
 
 
+@pytest.mark.slow
 def test_every_failure_kind_is_counted_in_crawl_runs(server: FixtureServer, tmp_path: Path) -> None:
     """The failure crawl of test_failures.py, through the service: each kind lands in crawl_runs."""
     from tests.crawlers.test_failures import QUERIES, serve_failures

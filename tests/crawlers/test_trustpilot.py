@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.crawlers.conftest import FixtureServer, run_crawl
 
 R1, R2, R3 = "6740aa01b2c3d4e5f6a7b801", "6740aa01b2c3d4e5f6a7b802", "6740aa01b2c3d4e5f6a7b803"
@@ -36,6 +38,7 @@ def test_trustpilot_reviews_and_replies(server: FixtureServer, tmp_path: Path) -
     assert res.stats["pages"] == 2 and res.stats["errors"] == 0
 
 
+@pytest.mark.slow
 def test_trustpilot_cursor_and_full(server: FixtureServer, tmp_path: Path) -> None:
     serve(server)
     cursor = {"streams": {"review:nordlys-logistikk.no": "2026-11-19T09:00:00Z"}}

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipeline.ingest.importer import parse_file
 from tests.conftest import run_rykte
@@ -48,6 +49,7 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported(tmp_path: Path) -> 
     con.close()
 
 
+@pytest.mark.slow
 def test_reimport_changes_nothing_and_edits_update_in_place(tmp_path: Path) -> None:
     src = tmp_path / "a.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in ROWS[:2]), encoding="utf-8")
