@@ -52,7 +52,7 @@ demo: setup
 
 lint: $(STAMP)
 	@echo ">> ruff"
-	@$(VENV)/bin/ruff check pipeline crawlers dashboard tests bench
+	@$(VENV)/bin/ruff check pipeline crawlers dashboard training tests bench
 	@echo ">> import-linter"
 	@$(VENV)/bin/lint-imports
 
