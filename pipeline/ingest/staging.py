@@ -38,6 +38,7 @@ class CrawlRunResult:
     errors: int
     error_kinds: dict[str, int]
     error_samples: list[str]
+    pages: int | None = None  # pages the spider read (freshness: did every request fail?)
 
     def summary(self) -> str:
         """One line for the terminal: what the crawl brought and what went wrong."""
@@ -83,7 +84,9 @@ def record_crawl(con: duckdb.DuckDBPyConnection, out: CrawlOutput, data: DataDir
     status = _status(out, items, errors)
     for s in samples:
         log.warning("crawl %s: %s", out.source_name, s)
-    result = CrawlRunResult(out.run_key, status, items, upserted.inserted, errors, kinds, samples[:20])
+    pages = out.stats.get("pages")
+    result = CrawlRunResult(out.run_key, status, items, upserted.inserted, errors, kinds, samples[:20],
+                            int(pages) if isinstance(pages, int | float) else None)
     _save_run(con, result, out.source_name, out.started_at, out.finished_at)
     cursor = out.stats.get("cursor")
     if cursor is not None and status != "failed":
@@ -110,14 +113,15 @@ def _save_run(con: duckdb.DuckDBPyConnection, run: CrawlRunResult, source_name: 
     con.execute(
         """
         INSERT INTO crawl_runs (run_key, source_name, started_at, finished_at, items, new_items, errors,
-                                error_kinds, error_samples, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                error_kinds, error_samples, status, pages)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_key) DO UPDATE SET finished_at = excluded.finished_at, items = excluded.items,
             new_items = excluded.new_items, errors = excluded.errors, error_kinds = excluded.error_kinds,
-            error_samples = excluded.error_samples, status = excluded.status
+            error_samples = excluded.error_samples, status = excluded.status, pages = excluded.pages
         """,
         [run.run_key, source_name, started_at, finished_at, run.items, run.new_items, run.errors,
-         json.dumps(run.error_kinds), json.dumps(run.error_samples[:20], ensure_ascii=False), run.status],
+         json.dumps(run.error_kinds), json.dumps(run.error_samples[:20], ensure_ascii=False), run.status,
+         run.pages],
     )
 
 

@@ -89,3 +89,26 @@ def test_the_rule_itself() -> None:
     assert freshness_state(None, 2, 60, NOW) == "failing"
     assert freshness_state(NOW - timedelta(seconds=60), 0, 60, NOW) == "ok"  # at the limit: still ok
     assert freshness_state(NOW - timedelta(seconds=61), 0, 60, NOW) == "stale"
+
+
+@pytest.mark.parametrize(("pages", "expected"), [(1, "failing"), (7, "ok"), (None, "failing")])
+def test_record_crawl_keeps_the_pages_that_decide_whether_every_request_failed(tmp_path: Path, pages, expected):
+    """A crawl that found nothing and had one error: failed if it read no more pages than it had
+    errors (or did not say), not if six other pages were read fine."""
+    from pipeline.crawl.runner import CrawlOutput
+    from pipeline.ingest.staging import record_crawl
+
+    data = DataDir(tmp_path / "data")
+    con = connect_writer(data)
+    try:
+        stats = {"items": 0, "errors": 1, "error_kinds": {"http": 1}, "finish_reason": "finished"}
+        if pages is not None:
+            stats["pages"] = pages
+        start = NOW - timedelta(minutes=5)
+        out = CrawlOutput("20261120T115500-src", "src", start, NOW, data.staging / "none.jsonl", stats, 0,
+                          data.staging / "run.log")
+        assert record_crawl(con, out, data).status == "partial"
+        assert con.execute("SELECT pages FROM crawl_runs").fetchall() == [(pages,)]
+        assert state(con) == expected
+    finally:
+        con.close()
