@@ -283,16 +283,38 @@ def stats() -> None:
 
 
 @stats.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="show what would be new, changed or unchanged; write nothing")
 @click.pass_context
-def stats_import(ctx: click.Context, file: Path) -> None:
-    """Import quarterly statistics (CSV or XLSX)."""
-    from pipeline.stats.quarterly import import_stats
+def stats_import(ctx: click.Context, files: tuple[Path, ...], dry_run: bool) -> None:
+    """Import quarterly statistics (CSV or XLSX files, or directories of them, e.g. config/quarterly/).
+
+    Every bad row is reported with file:row and nothing is imported (exit 2)."""
+    from pipeline.stats.importer import format_plan, plan_import, write_plan
+    from pipeline.stats.quarterly import BadStatsFile, read_stats
+    from pipeline.store.snapshot import open_for_reading
 
     app = _ctx(ctx)
+    try:
+        rows = read_stats(files)  # the whole input is checked before the store is opened
+    except BadStatsFile as exc:
+        for err in exc.errors:
+            click.echo(err, err=True)
+        raise
+    what = str(files[0]) if len(files) == 1 else f"{len(files)} inputs"
+    if dry_run:
+        try:
+            with open_for_reading(app.data) as con:
+                plan = plan_import(con, rows)
+        except InputError:  # no store yet: everything would be new
+            plan = plan_import(None, rows)
+        click.echo(format_plan(plan))
+        click.echo(f"{what}: {len(rows)} statistics would be imported ({plan.summary()}); dry run, nothing written")
+        return
     with _writing(app) as con:
-        n = import_stats(con, file)
-    click.echo(f"{file}: {n} statistics imported")
+        plan = plan_import(con, rows)
+        write_plan(con, plan)
+    click.echo(f"{what}: {len(rows)} statistics imported ({plan.summary()})")
 
 
 cli.add_command(model_group)
