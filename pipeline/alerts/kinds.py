@@ -82,11 +82,11 @@ ORDER BY m.published_at, m.id
 """
 
 WINDOW_COUNTS_SQL = """
-SELECT date_diff('second', published_at, $now) // 86400 AS window, count(*)
+SELECT date_diff('second', published_at, $now) // 86400 AS day_window, count(*)
 FROM mentions
 WHERE is_criticism AND NOT official AND NOT coalesce(is_official, false)
   AND published_at <= $now AND published_at > $now - INTERVAL (($days + 1) * 24) HOUR
-GROUP BY window
+GROUP BY day_window
 """
 
 
