@@ -3,8 +3,9 @@
 Pure functions: a DataFrame from `pipeline.store.queries` in, an `alt.Chart` out; no Streamlit, no
 I/O. Colours are the Okabe–Ito palette (distinguishable with the common colour-vision
 deficiencies), and every series is also told apart by its label, not by colour alone. Column names
-are English; sentiment and outcome names come from the message catalogue (`pipeline.i18n`) in the
-`lang` a chart is asked for (default bokmål); the other chart texts are still Norwegian defaults.
+are English; every text (titles, axes, legends, sentiment, outcome and aspect names) comes from the
+message catalogue (`pipeline.i18n`, the `chart` group in `dashboard.yaml`) in the `lang` a chart is
+asked for (default bokmål), so the report can draw the same chart in English.
 """
 
 from __future__ import annotations
@@ -39,45 +40,54 @@ def outcome_name(outcome: str | None, lang: str = "nb") -> str:
     return i18n.name("outcome", outcome or "unknown", lang)
 
 
-def _empty(title: str) -> alt.Chart:
-    return alt.Chart(pd.DataFrame({"t": ["Ingen data i perioden"]})).mark_text(size=14, color=GREY).encode(
+def _t(key: str, lang: str) -> str:
+    return i18n.t(f"chart.{key}", lang)
+
+
+def _empty(title: str, lang: str = "nb") -> alt.Chart:
+    return alt.Chart(pd.DataFrame({"t": [i18n.t("common.no_data", lang)]})).mark_text(size=14, color=GREY).encode(
         text="t:N").properties(title=title, height=80)
 
 
-def weekly_trend_chart(df: pd.DataFrame, title: str = "Omtaler og kritikk per uke") -> alt.LayerChart | alt.Chart:
+def weekly_trend_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.LayerChart | alt.Chart:
     """Bars: mentions and criticisms per ISO week; line: criticism response rate (right axis)."""
+    title = title or _t("title.weekly_trend", lang)
     if df.empty:
-        return _empty(title)
+        return _empty(title, lang)
+    names = {"mentions": _t("mentions", lang), "criticisms": _t("criticisms", lang)}
+    order = list(names.values())
     counts = df.melt(id_vars=["week"], value_vars=["mentions", "criticisms"], var_name="series",
                      value_name="count")
-    counts["series"] = counts["series"].map({"mentions": "Omtaler", "criticisms": "Kritikk"})
+    counts["series"] = counts["series"].map(names)
+    week, count, series = _t("week", lang), _t("count", lang), _t("series", lang)
     bars = alt.Chart(counts).mark_bar().encode(
-        x=alt.X("week:N", title="Uke", sort=list(df["week"])),
-        xOffset=alt.XOffset("series:N", sort=["Omtaler", "Kritikk"]),
-        y=alt.Y("count:Q", title="Antall"),
-        color=alt.Color("series:N", title=None, sort=["Omtaler", "Kritikk"],
-                        scale=alt.Scale(domain=["Omtaler", "Kritikk"], range=[SKY, VERMILION]),
+        x=alt.X("week:N", title=week, sort=list(df["week"])),
+        xOffset=alt.XOffset("series:N", sort=order),
+        y=alt.Y("count:Q", title=count),
+        color=alt.Color("series:N", title=None, sort=order,
+                        scale=alt.Scale(domain=order, range=[SKY, VERMILION]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("week:N", title="Uke"), alt.Tooltip("series:N", title="Serie"),
-                 alt.Tooltip("count:Q", title="Antall")],
+        tooltip=[alt.Tooltip("week:N", title=week), alt.Tooltip("series:N", title=series),
+                 alt.Tooltip("count:Q", title=count)],
     )
     rate = df[["week", "response_rate"]].copy()
     rate["response_rate_pct"] = rate["response_rate"].astype(float) * 100
     line = alt.Chart(rate).mark_line(point=alt.OverlayMarkDef(shape="diamond", size=60),
                                      color=BLUE, strokeWidth=2).encode(
         x=alt.X("week:N", sort=list(df["week"])),
-        y=alt.Y("response_rate_pct:Q", title="Svarrate på kritikk (%)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("week:N", title="Uke"),
-                 alt.Tooltip("response_rate_pct:Q", title="Svarrate (%)", format=".0f")],
+        y=alt.Y("response_rate_pct:Q", title=_t("criticism_response_rate", lang), scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("week:N", title=week),
+                 alt.Tooltip("response_rate_pct:Q", title=_t("response_rate", lang), format=".0f")],
     )
     return alt.layer(bars, line).resolve_scale(y="independent").properties(title=title, height=260)
 
 
 def band_chart(df: pd.DataFrame, band: str, value: str, *, title: str, x_title: str,
-               y_title: str = "Antall besvart", colour: str = BLUE) -> alt.Chart:
+               y_title: str | None = None, colour: str = BLUE, lang: str = "nb") -> alt.Chart:
     """A histogram already binned by a query (`quality_distribution`, `delay_distribution`)."""
     if df.empty or int(df[value].sum()) == 0:
-        return _empty(title)
+        return _empty(title, lang)
+    y_title = y_title or _t("answered_count", lang)
     return alt.Chart(df).mark_bar(color=colour).encode(
         x=alt.X(f"{band}:N", title=x_title, sort=list(df[band]), axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{value}:Q", title=y_title, axis=alt.Axis(tickMinStep=1, format="d")),
@@ -85,83 +95,94 @@ def band_chart(df: pd.DataFrame, band: str, value: str, *, title: str, x_title: 
     ).properties(title=title, height=220)
 
 
-def outcome_chart(df: pd.DataFrame, title: str = "Utfall etter svar", lang: str = "nb") -> alt.Chart:
+def outcome_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.Chart:
+    title = title or _t("title.outcomes", lang)
     if df.empty or int(df["answered"].sum()) == 0:
-        return _empty(title)
+        return _empty(title, lang)
     d = df.assign(outcome_name=df["outcome"].map(lambda o: outcome_name(o, lang)))
     domain = list(d["outcome_name"])
     colours = [OUTCOME_COLOURS.get(o, PURPLE) for o in d["outcome"]]
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("outcome_name:N", title=None, sort=domain),
-        x=alt.X("answered:Q", title="Antall besvart kritikk"),
+        x=alt.X("answered:Q", title=_t("answered_criticism", lang)),
         color=alt.Color("outcome_name:N", legend=None, scale=alt.Scale(domain=domain, range=colours)),
-        tooltip=[alt.Tooltip("outcome_name:N", title="Utfall"), alt.Tooltip("answered:Q", title="Antall")],
+        tooltip=[alt.Tooltip("outcome_name:N", title=_t("outcome", lang)),
+                 alt.Tooltip("answered:Q", title=_t("count", lang))],
     ).properties(title=title, height=160)
 
 
-def sentiment_language_chart(df: pd.DataFrame, title: str = "Sentiment per språk", lang: str = "nb") -> alt.Chart:
+def sentiment_language_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.Chart:
+    title = title or _t("title.sentiment_language", lang)
     if df.empty:
-        return _empty(title)
+        return _empty(title, lang)
     d = df.assign(sentiment_name=df["sentiment"].map(lambda s: sentiment_name(s, lang)))
     present = list(dict.fromkeys(d["sentiment"]))
     ids = [s for s in SENTIMENT_ORDER if s in present] + sorted(set(present) - set(SENTIMENT_ORDER))
     domain = [sentiment_name(s, lang) for s in ids]
+    language, sentiment, mentions = _t("language", lang), _t("sentiment", lang), _t("mentions", lang)
     return alt.Chart(d).mark_bar().encode(
-        y=alt.Y("language:N", title="Språk"),
-        x=alt.X("mentions:Q", title="Omtaler", stack="zero"),
-        color=alt.Color("sentiment_name:N", title="Sentiment", scale=alt.Scale(
+        y=alt.Y("language:N", title=language),
+        x=alt.X("mentions:Q", title=mentions, stack="zero"),
+        color=alt.Color("sentiment_name:N", title=sentiment, scale=alt.Scale(
             domain=domain, range=[SENTIMENT_COLOURS.get(s, PURPLE) for s in ids]),
             legend=alt.Legend(orient="top")),
         order=alt.Order("sentiment_name:N"),
-        tooltip=[alt.Tooltip("language:N", title="Språk"), alt.Tooltip("sentiment_name:N", title="Sentiment"),
-                 alt.Tooltip("mentions:Q", title="Omtaler")],
+        tooltip=[alt.Tooltip("language:N", title=language), alt.Tooltip("sentiment_name:N", title=sentiment),
+                 alt.Tooltip("mentions:Q", title=mentions)],
     ).properties(title=title, height=alt.Step(28))
 
 
-def aspects_chart(df: pd.DataFrame, title: str = "Hva kritikken handler om", lang: str = "nb") -> alt.Chart:
+def aspects_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.Chart:
     """Criticism and answered criticism per aspect id, shown by the aspect's catalogue name."""
+    title = title or _t("title.aspects", lang)
     if df.empty:
-        return _empty(title)
+        return _empty(title, lang)
+    names = {"criticisms": _t("criticisms", lang), "answered": _t("answered", lang)}
+    order = list(names.values())
     named = df.assign(aspect_name=df["aspect"].map(lambda a: i18n.name("aspect", a, lang)))
     long = named.melt(id_vars=["aspect_name"], value_vars=["criticisms", "answered"], var_name="series",
                       value_name="count")
-    long["series"] = long["series"].map({"criticisms": "Kritikk", "answered": "Besvart"})
+    long["series"] = long["series"].map(names)
+    topic, count = _t("topic", lang), _t("count", lang)
     return alt.Chart(long).mark_bar().encode(
-        y=alt.Y("aspect_name:N", title="Tema", sort=list(named["aspect_name"])),
-        yOffset=alt.YOffset("series:N", sort=["Kritikk", "Besvart"]),
-        x=alt.X("count:Q", title="Antall"),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Kritikk", "Besvart"],
-                                                                 range=[VERMILION, BLUE]),
+        y=alt.Y("aspect_name:N", title=topic, sort=list(named["aspect_name"])),
+        yOffset=alt.YOffset("series:N", sort=order),
+        x=alt.X("count:Q", title=count),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=order, range=[VERMILION, BLUE]),
                         legend=alt.Legend(orient="top")),
-        tooltip=[alt.Tooltip("aspect_name:N", title="Tema"), alt.Tooltip("series:N", title="Serie"),
-                 alt.Tooltip("count:Q", title="Antall")],
+        tooltip=[alt.Tooltip("aspect_name:N", title=topic), alt.Tooltip("series:N", title=_t("series", lang)),
+                 alt.Tooltip("count:Q", title=count)],
     ).properties(title=title)
 
 
-def quarterly_chart(df: pd.DataFrame, title: str = "Kritikk og svarrate per kvartal") -> alt.LayerChart | alt.Chart:
+def quarterly_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.LayerChart | alt.Chart:
+    title = title or _t("title.quarterly", lang)
     if df.empty:
-        return _empty(title)
+        return _empty(title, lang)
     d = df[["quarter", "criticisms", "response_rate"]].copy()
     d["response_rate_pct"] = d["response_rate"].astype(float) * 100
+    quarter, criticisms, rate = _t("quarter", lang), _t("criticisms", lang), _t("response_rate", lang)
     bars = alt.Chart(d).mark_bar(color=VERMILION).encode(
-        x=alt.X("quarter:N", title="Kvartal"), y=alt.Y("criticisms:Q", title="Kritikk"),
-        tooltip=[alt.Tooltip("quarter:N", title="Kvartal"), alt.Tooltip("criticisms:Q", title="Kritikk")])
+        x=alt.X("quarter:N", title=quarter), y=alt.Y("criticisms:Q", title=criticisms),
+        tooltip=[alt.Tooltip("quarter:N", title=quarter), alt.Tooltip("criticisms:Q", title=criticisms)])
     line = alt.Chart(d).mark_line(color=BLUE, point=True).encode(
-        x="quarter:N", y=alt.Y("response_rate_pct:Q", title="Svarrate (%)", scale=alt.Scale(domain=[0, 100])),
-        tooltip=[alt.Tooltip("response_rate_pct:Q", title="Svarrate (%)", format=".0f")])
+        x="quarter:N", y=alt.Y("response_rate_pct:Q", title=rate, scale=alt.Scale(domain=[0, 100])),
+        tooltip=[alt.Tooltip("response_rate_pct:Q", title=rate, format=".0f")])
     return alt.layer(bars, line).resolve_scale(y="independent").properties(title=title, height=240)
 
 
-def stats_chart(df: pd.DataFrame, title: str = "Importert statistikk fra sosiale medier") -> alt.FacetChart | alt.Chart:
+def stats_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.FacetChart | alt.Chart:
     """Long quarterly_stats (quarter, platform, metric, value): one small panel per metric."""
+    title = title or _t("title.stats", lang)
     if df.empty:
-        return _empty(title)
+        return _empty(title, lang)
+    platform = _t("platform", lang)
     return alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("quarter:N", title="Kvartal"),
+        x=alt.X("quarter:N", title=_t("quarter", lang)),
         y=alt.Y("value:Q", title=None),
-        color=alt.Color("platform:N", title="Plattform",
+        color=alt.Color("platform:N", title=platform,
                         scale=alt.Scale(range=[BLUE, ORANGE, GREEN, PURPLE, SKY, VERMILION, YELLOW])),
-        strokeDash=alt.StrokeDash("platform:N", title="Plattform"),
+        strokeDash=alt.StrokeDash("platform:N", title=platform),
         tooltip=["quarter:N", "platform:N", "metric:N", alt.Tooltip("value:Q", format=",.2f")],
     ).properties(width=220, height=150).facet(facet=alt.Facet("metric:N", title=None), columns=3).resolve_scale(
         y="independent").properties(title=title)

@@ -1,0 +1,44 @@
+"""The shared chart builders speak the reader's language: every text from the catalogue in `lang`."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline import charts, i18n
+
+
+def spec(chart) -> str:
+    return json.dumps(chart.to_dict(), ensure_ascii=False)
+
+
+TREND = pd.DataFrame({"week": ["2026-W47", "2026-W48"], "mentions": [5, 7], "criticisms": [2, 3],
+                      "response_rate": [0.5, 1.0]})
+SENTIMENT = pd.DataFrame({"language": ["nb", "nb", "en"], "sentiment": ["negative", "unscored", "positive"],
+                          "mentions": [3, 1, 2]})
+OUTCOMES = pd.DataFrame({"outcome": ["resolved", "no_followup"], "answered": [2, 1]})
+ASPECTS = pd.DataFrame({"aspect": ["pay", "not_a_known_aspect"], "criticisms": [3, 1], "answered": [2, 0]})
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_chart_text_is_in_the_asked_language(lang: str) -> None:
+    trend = spec(charts.weekly_trend_chart(TREND, lang=lang))
+    for key in ("chart.title.weekly_trend", "chart.week", "chart.mentions", "chart.criticisms",
+                "chart.criticism_response_rate"):
+        assert i18n.t(key, lang) in trend
+    sentiment = spec(charts.sentiment_language_chart(SENTIMENT, lang=lang))
+    assert all(i18n.name("sentiment", s, lang) in sentiment for s in ("negative", "unscored", "positive"))
+    outcomes = spec(charts.outcome_chart(OUTCOMES, lang=lang))
+    assert i18n.name("outcome", "no_followup", lang) in outcomes and i18n.t("chart.title.outcomes", lang) in outcomes
+    aspects = spec(charts.aspects_chart(ASPECTS, lang=lang))
+    assert i18n.name("aspect", "pay", lang) in aspects and "not_a_known_aspect" in aspects
+    assert i18n.t("common.no_data", lang) in spec(charts.outcome_chart(OUTCOMES.iloc[0:0], lang=lang))
+
+
+def test_english_charts_hold_no_norwegian_axis_text() -> None:
+    text = spec(charts.weekly_trend_chart(TREND, lang="en")) + spec(charts.quarterly_chart(
+        pd.DataFrame({"quarter": ["2026-Q3"], "criticisms": [4], "response_rate": [0.25]}), lang="en"))
+    for word in ("Uke", "Omtaler", "Kritikk", "Svarrate", "Kvartal", "Antall"):
+        assert word not in text
