@@ -37,7 +37,7 @@ _RUNS_SQL = f"""
 WITH r AS (
     SELECT *, status NOT IN ('running', 'skipped') AS attempt, {FAILED_RUN_SQL} AS failed,
            coalesce(finished_at, started_at) AS ended_at
-    FROM crawl_runs
+    FROM {{runs}}
 ),
 latest AS (
     SELECT source_name, started_at, status, items, new_items, errors, error_samples FROM r
@@ -112,6 +112,13 @@ def _samples(raw: Any) -> tuple[str, ...]:
     return tuple(str(s) for s in data) if isinstance(data, list) else (str(data),)
 
 
+def _runs_table(con: duckdb.DuckDBPyConnection) -> str:
+    """`crawl_runs`, or for a snapshot published before `pages` existed, it with `pages` unknown."""
+    has_pages = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'crawl_runs' "
+                            "AND column_name = 'pages'").fetchone()
+    return "crawl_runs" if has_pages and has_pages[0] else "(SELECT *, NULL::INTEGER AS pages FROM crawl_runs)"
+
+
 def source_freshness(con: duckdb.DuckDBPyConnection, now: datetime,
                      sources: Sequence[SourceFacts] | None = None, *,
                      include_unconfigured: bool = True) -> list[SourceFreshness]:
@@ -122,7 +129,7 @@ def source_freshness(con: duckdb.DuckDBPyConnection, now: datetime,
     dashboard's case). `now` is naive UTC.
     """
     facts = list(read_source_facts(con) if sources is None else sources)
-    runs = {row[0]: row for row in con.execute(_RUNS_SQL).fetchall()}
+    runs = {row[0]: row for row in con.execute(_RUNS_SQL.format(runs=_runs_table(con))).fetchall()}
     names = [f.name for f in facts]
     if include_unconfigured:
         names += sorted(set(runs) - set(names))

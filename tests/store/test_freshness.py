@@ -112,3 +112,10 @@ def test_record_crawl_keeps_the_pages_that_decide_whether_every_request_failed(t
         assert state(con) == expected
     finally:
         con.close()
+
+
+def test_a_snapshot_from_before_the_pages_column_is_still_read(con):
+    run(con, 1)
+    run(con, 0.5, status="partial", items=0, errors=2)
+    con.execute("ALTER TABLE crawl_runs DROP COLUMN pages")
+    assert state(con) == "failing"
