@@ -105,6 +105,10 @@ class TrustpilotOptions(SourceOptions):
             raise ValueError("domain is required")
         return self
 
+    def business_units(self) -> list[str]:
+        """Every business unit to read: ``domains``, else ``domain``."""
+        return list(self.domains) or [d for d in (self.domain,) if d]
+
 
 class WebFields(BaseModel):
     """Selectors inside one item block: CSS (``::text``, ``::attr(x)``) or ``xpath:…``."""
@@ -137,7 +141,7 @@ class WebReplies(BaseModel):
 
 class WebOptions(SourceOptions):
     start_urls: list[str] = Field(min_length=1, description="absolute, or relative to base_url")
-    item: str = Field(description="selector of one mention block")
+    item: str = Field(min_length=1, description="selector of one mention block")
     fields: WebFields
     date_formats: list[str] = Field(default_factory=list, description="strptime formats tried first")
     next_page: str | None = Field(default=None, description="selector of the next page's URL")
@@ -149,17 +153,17 @@ class WebOptions(SourceOptions):
 
 
 class LinkedInOptions(SourceOptions):
-    organization_id: str = Field(description="numeric id or urn:li:organization:<id>")
+    organization_id: str = Field(min_length=1, description="numeric id or urn:li:organization:<id>")
     api_version: str = "202411"
     count: int = Field(default=50, ge=1, le=100)
 
 
 class FacebookOptions(SourceOptions):
-    page_id: str
+    page_id: str = Field(min_length=1)
     api_version: str = "v21.0"
 
 
 class InstagramOptions(SourceOptions):
-    ig_user_id: str
+    ig_user_id: str = Field(min_length=1)
     username: str | None = None
     api_version: str = "v21.0"

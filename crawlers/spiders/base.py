@@ -93,6 +93,9 @@ class RykteSpider(scrapy.Spider):
             return
         j = self.job
         self.stats_path = j.stats_path
+        if j.type != self.name:  # its options were validated by another type's model
+            self.fail("job", f"{job}: a {j.type!r} job run by the {self.name!r} spider", reason="bad_job")
+            return
         self.run_id = j.run_id
         self.source_name = j.source_name
         self.platform = j.platform
@@ -107,9 +110,6 @@ class RykteSpider(scrapy.Spider):
             j.company.name, j.company.aliases, j.company.exclude, j.company.official_accounts
         )
         self.allowed_domains = allowed_domains([self.base_url, *self.extra_domains()])
-        if j.type != self.name:
-            self.fail("job", f"{job}: a {j.type!r} job run by the {self.name!r} spider", reason="bad_job")
-            return
         for key in self.kind.missing_secrets(j.secrets):
             self.fail(
                 "config",

@@ -71,9 +71,6 @@ class FacebookSpider(GraphSpider):
         if token is None:
             return
         self.page_id = self.options.page_id
-        if not self.page_id:
-            self.fail("config", "facebook: options.page_id is required", reason="failed")
-            return
         self.headers = self.graph_headers(token)
         yield self.posts_request(None, 1)
 

@@ -66,9 +66,6 @@ class InstagramSpider(GraphSpider):
         if token is None:
             return
         self.user_id = self.options.ig_user_id
-        if not self.user_id:
-            self.fail("config", "instagram: options.ig_user_id is required", reason="failed")
-            return
         self.username: str | None = self.options.username
         self.headers = self.graph_headers(token)
         yield self.media_request(None, 1)

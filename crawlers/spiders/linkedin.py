@@ -65,9 +65,6 @@ class LinkedInSpider(RykteSpider):
         if token is None:
             return
         org = self.options.organization_id
-        if not org:
-            self.fail("config", "linkedin: options.organization_id is required", reason="failed")
-            return
         self.org_urn = org if org.startswith("urn:") else f"urn:li:organization:{org}"
         self.headers = {
             "Authorization": f"Bearer {token}",

@@ -82,12 +82,7 @@ class TrustpilotSpider(RykteSpider):
     options: TrustpilotOptions
 
     def initial_requests(self) -> Iterable[Request]:
-        domains = self.options.domains or (
-            [self.options.domain] if self.options.domain else []
-        )
-        if not domains:
-            self.fail("config", "trustpilot: options.domain is required", reason="failed")
-        for domain in domains:
+        for domain in self.options.business_units():
             yield self.page_request(domain, 1)
 
     def page_request(self, domain: str, page: int) -> Request:

@@ -18,6 +18,7 @@ from crawlers.job import JobError, parse_job
 from crawlers.registry import SOURCE_TYPES
 from pipeline.config.loader import parse_config
 from pipeline.crawl.runner import build_job
+from pipeline.errors import ConfigError
 from pipeline.ingest.staging import record_skipped
 from pipeline.service import Service
 from pipeline.store.db import DataDir, connect_writer
@@ -74,6 +75,26 @@ def test_a_spider_refuses_options_its_model_refuses(server: FixtureServer, tmp_p
     assert res.returncode == 0, res.log
     assert res.stats["finish_reason"] == "bad_job" and res.stats["error_kinds"] == {"job": 1}
     assert "options.sort" in res.stats["error_samples"][0] and not server.requests
+
+
+def test_a_job_of_another_type_is_refused_before_its_options_are_read(tmp_path: Path) -> None:
+    from crawlers.spiders.bluesky import BlueskySpider
+
+    path = tmp_path / "j.job.json"
+    path.write_text(json.dumps({"type": "reddit", "company": {"name": "Nordlys"}, "options": {"sort": "top"}}))
+    spider = BlueskySpider(job=str(path))  # reads the job in its constructor, as `scrapy crawl` does
+    assert spider.fail_reason == "bad_job"
+    assert spider.run_errors.samples == [f"{path}: a 'reddit' job run by the 'bluesky' spider"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "where"),
+    [('page_id: "42"', 'page_id: ""', "sources[3].options.page_id"), ("item: div.post", 'item: ""', "sources[2].options.item")],
+)
+def test_an_empty_required_option_is_refused_at_config_load(before: str, after: str, where: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(CONFIG.replace(before, after), "rykte.yaml", env={})
+    assert f"{where}: String should have at least 1 character" in str(err.value)
 
 
 def test_a_relative_web_start_url_needs_a_base_url(server: FixtureServer, tmp_path: Path) -> None:
