@@ -125,7 +125,7 @@ def test_pages_switch_without_exceptions(world, monkeypatch):
     # the configured limits, the same rule as `rykte status` (tests/cli/test_status.py)
     assert fresh == {"reddit-norge": "⚠️ Foreldet", "trustpilot": "❌ Feiler", "hn": "⏳ Aldri hentet"}
     limits = dict(zip(health["Kilde"], health["Grense"], strict=True))
-    assert limits["reddit-norge"] == fmt_hours(0.5, 0) and limits["trustpilot"] == fmt_hours(18, 0)
+    assert limits["reddit-norge"] == "30 min" and limits["trustpilot"] == "18 t"
     at.switch_page("views/quarterly.py").run()
     table = at.dataframe[0].value
     assert "linkedin followers" in table.columns and "2026-Q1" in set(table["Kvartal"])
