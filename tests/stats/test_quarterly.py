@@ -143,7 +143,7 @@ def test_bad_header_unsupported_and_missing_files(con, tmp_path):
         import_stats(con, tmp_path / "nope.csv")
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InputError, match="no .csv or .xlsx"):
+    with pytest.raises(InputError, match=r"no \.csv or \.xlsx"):
         import_stats(con, empty)
 
 
