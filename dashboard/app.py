@@ -12,34 +12,26 @@ import streamlit as st
 
 from dashboard import common
 
-st.set_page_config(page_title="Rykte – omdømme som arbeidsgiver", page_icon="📣", layout="wide")
+st.set_page_config(page_title=common.t("app.page_title"), page_icon="📣", layout="wide")
 
 args = common.parse_args(sys.argv[1:])
 snapshot = args.data_dir / "dashboard.duckdb"
 
 if not snapshot.exists():
     st.title("Rykte")
-    st.header("Ingen data ennå")
-    st.info(
-        "Det finnes ikke noe publisert datasett i datamappen ennå. Tjenesten publiserer et nytt "
-        "øyeblikksbilde etter hver innsamling."
-    )
-    st.markdown(
-        "For å komme i gang:\n\n"
-        "- start tjenesten: `rykte run` (eller `rykte run --once` for én runde), eller\n"
-        "- importer en fil: `rykte import FIL.jsonl`\n\n"
-        "Last inn siden på nytt når tjenesten har kjørt."
-    )
-    st.caption(f"Datamappe: {args.data_dir.resolve()}")
+    st.header(common.t("app.no_data.header"))
+    st.info(common.t("app.no_data.info"))
+    st.markdown(common.t("app.no_data.steps"))
+    st.caption(common.t("app.no_data.data_dir", path=args.data_dir.resolve()))
     st.stop()
 
 common.sidebar(args)
 
 pages = [
-    st.Page("views/overview.py", title="Oversikt", icon="📊", default=True),
-    st.Page("views/inbox.py", title="Kritikk-innboks", icon="📥"),
-    st.Page("views/responses.py", title="Svar", icon="💬"),
-    st.Page("views/sources.py", title="Kilder", icon="🛰️"),
-    st.Page("views/quarterly.py", title="Kvartal", icon="📅"),
+    st.Page("views/overview.py", title=common.t("page.overview"), icon="📊", default=True),
+    st.Page("views/inbox.py", title=common.t("page.inbox"), icon="📥"),
+    st.Page("views/responses.py", title=common.t("page.responses"), icon="💬"),
+    st.Page("views/sources.py", title=common.t("page.sources"), icon="🛰️"),
+    st.Page("views/quarterly.py", title=common.t("page.quarterly"), icon="📅"),
 ]
 st.navigation(pages).run()

@@ -22,13 +22,20 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from pipeline import i18n
 from pipeline.store import queries
 from pipeline.store.db import SNAPSHOT_DB
 
 P = ParamSpec("P")
 R = TypeVar("R")
-ALL_SOURCES = "Alle kilder"
+LANG: i18n.Lang = "nb"  # the dashboard's language (its texts: `dashboard.*` in pipeline/i18n/dashboard.yaml)
+ALL_SOURCES = i18n.t("common.all_sources", LANG)
 CTX_KEY = "_rykte_ctx"
+
+
+def t(key: str, /, **values: object) -> str:
+    """The dashboard text `dashboard.<key>` in the dashboard's language."""
+    return i18n.t(f"dashboard.{key}", LANG, **values)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class Context:
     @property
     def window_label(self) -> str:
         last = self.until - timedelta(days=1)
-        src = self.source or "alle kilder"
+        src = self.source or t("window.all_sources")
         return f"{self.since:%d.%m.%Y}–{last:%d.%m.%Y} · {src}"
 
 
@@ -111,11 +118,10 @@ def sidebar(args: Args) -> Context:
     min_day = min(first, default_since)
     max_day = default_until - timedelta(days=1)
     with st.sidebar:
-        st.header("Utvalg")
+        st.header(t("sidebar.header"))
         picked = st.date_input(
-            "Periode (publiseringsdato, UTC)", value=(default_since, max_day), min_value=min_day,
-            max_value=max_day, format="DD.MM.YYYY", key="period",
-            help="Omtaler publisert fra og med første til og med siste dag.",
+            t("sidebar.period"), value=(default_since, max_day), min_value=min_day,
+            max_value=max_day, format="DD.MM.YYYY", key="period", help=t("sidebar.period_help"),
         )
         if isinstance(picked, tuple | list) and len(picked) == 2:
             since, last = picked[0], picked[1]
@@ -126,11 +132,11 @@ def sidebar(args: Args) -> Context:
         else:
             since, last = default_since, max_day
         options = [ALL_SOURCES, *query(snapshot, queries.sources)]
-        choice = st.selectbox("Kilde", options, key="source")
-        st.caption(f"SLA for svar: {settings.sla_hours:g} timer")
+        choice = st.selectbox(t("sidebar.source"), options, key="source")
+        st.caption(t("sidebar.sla", hours=f"{settings.sla_hours:g}"))
         updated = bounds["updated_at"]
         if updated is not None:
-            st.caption(f"Sist oppdatert: {pd.Timestamp(updated):%d.%m.%Y %H:%M} UTC")
+            st.caption(t("sidebar.updated", when=f"{pd.Timestamp(updated):%d.%m.%Y %H:%M}"))
     ctx = Context(
         data_dir=args.data_dir, snapshot=snapshot, sla_hours=settings.sla_hours, since=since,
         until=last + timedelta(days=1), source=None if choice == ALL_SOURCES else choice, now=now,

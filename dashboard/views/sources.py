@@ -14,11 +14,9 @@ from pipeline import i18n
 from pipeline.charts import fmt_hours, fmt_pct
 from pipeline.store import queries
 
-LANG = "nb"
-
 
 def t(key: str) -> str:
-    return i18n.t(f"dashboard.sources.{key}", LANG)
+    return common.t(f"sources.{key}")
 
 
 def freshness_label(state: str, enabled: bool) -> str:
@@ -51,7 +49,7 @@ else:
         t("col.new"): health["last_new_items"],
         t("col.errors"): health["last_errors"],
         t("col.since_success"): health["hours_since_success"].map(fmt_hours),
-        t("col.limit"): health["stale_limit_hours"].map(lambda h: i18n.fmt_duration(h, LANG)),
+        t("col.limit"): health["stale_limit_hours"].map(lambda h: i18n.fmt_duration(h, common.LANG)),
         t("col.failed_in_row"): health["failed_in_row"],
         t("col.runs"): health["runs"],
         t("col.runs_failed"): health["runs_failed"],
