@@ -32,3 +32,22 @@ def test_shipped_figures_import_cleanly_with_their_sources(tmp_path: Path) -> No
         assert import_stats(con, SHIPPED).count("unchanged") == len(plan.planned)
     finally:
         con.close()
+
+
+def test_the_examples_in_the_docs_import(tmp_path: Path) -> None:
+    doc = (SHIPPED.parents[1] / "docs" / "quarterly.md").read_text(encoding="utf-8")
+    blocks = [b for b in doc.split("\n\n") if b.startswith("    quarter")]
+    assert len(blocks) == 2
+    con = connect_writer(DataDir(tmp_path / "data"))
+    try:
+        for i, block in enumerate(blocks):
+            f = tmp_path / f"example{i}.csv"
+            f.write_text("\n".join(line[4:] for line in block.splitlines()) + "\n", encoding="utf-8")
+            import_stats(con, f)
+        got = con.execute("SELECT quarter, platform, metric, value FROM quarterly_stats "
+                          "ORDER BY platform, metric").fetchall()
+    finally:
+        con.close()
+    assert got == [("2026-Q1", "facebook", "daily_use_share", 61.0), ("2026-Q1", "facebook", "followers", 8320.0),
+                   ("2026-Q1", "linkedin", "daily_use_share", 9.0), ("2026-Q1", "linkedin", "engagement_rate", 4.1),
+                   ("2026-Q1", "linkedin", "followers", 12450.0), ("2026-Q1", "linkedin", "impressions", 184300.0)]
