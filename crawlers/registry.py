@@ -33,7 +33,8 @@ class SourceType:
     options: type[SourceOptions]  #: validates ``options:`` in the config and in the job file
     default_base_url: str | None  #: the real site's API root; None: the config must give base_url
     required_secrets: tuple[str, ...] = ()  #: without these the source is switched off
-    secret_env: dict[str, str] = field(default_factory=dict)  #: secret key → conventional variable
+    #: every secret the type takes (config ``secrets:`` keys) → the variable conventionally holding it
+    secret_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def platform(self) -> str:

@@ -13,10 +13,10 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from crawlers.options import SourceOptions
-from crawlers.registry import SourceType, UnknownSourceType, source_type
+from crawlers.registry import SOURCE_TYPES, SourceType, UnknownSourceType, source_type
 
 INTERVAL_RE = re.compile(r"^(\d+)\s*([smhd])$")
 SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -100,6 +100,16 @@ class SourceConfig(Strict):
             source_type(v)
         except UnknownSourceType as exc:
             raise ValueError(str(exc)) from None
+        return v
+
+    @field_validator("secrets")
+    @classmethod
+    def _known_secrets(cls, v: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        kind = SOURCE_TYPES.get(str(info.data.get("type")))
+        unknown = sorted(set(v) - set(kind.secret_env)) if kind else []
+        if kind and unknown:
+            known = ", ".join(sorted(kind.secret_env)) or "none"
+            raise ValueError(f"unknown secret {unknown[0]!r} for type {kind.name} (it takes: {known})")
         return v
 
     @property

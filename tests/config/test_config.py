@@ -53,6 +53,8 @@ def test_valid_config_with_secret_from_environment() -> None:
          "rykte.yaml:19: analysis.batch_size: Input should be a valid integer"),
         (GOOD.replace("type: hackernews", "type: myspace"), {"SLACK_URL": "x://"},
          "rykte.yaml:8: sources[0].type: unknown source type 'myspace'"),
+        (GOOD.replace("    type: hackernews\n", "    type: hackernews\n    secrets: {token: x}\n"), {"SLACK_URL": "x://"},
+         "rykte.yaml:9: sources[0].secrets: unknown secret 'token' for type hackernews (it takes: none)"),
         ("company: [unclosed\n", {}, "rykte.yaml:2: invalid YAML"),
         ("sources: []\n", {}, "rykte.yaml:1: company: required key is missing"),
     ],
