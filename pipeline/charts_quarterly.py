@@ -73,7 +73,7 @@ def representation_chart(df: pd.DataFrame, lang: str = "nb") -> alt.LayerChart:
         tooltip=["quarter:O", "platform:N", alt.Tooltip("representation:Q", format=".2f")],
     )
     even = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color=GREY, strokeDash=[4, 4]).encode(y="y:Q")
-    return alt.layer(lines, even)
+    return lines + even
 
 
 def comparison_table(df: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
