@@ -1,4 +1,4 @@
-"""Svar: how fast and how well the company answers criticism, reused replies, outcomes."""
+"""Responses: how fast and how well the company answers criticism, reused replies, outcomes."""
 
 from __future__ import annotations
 
@@ -6,46 +6,48 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
+from dashboard.common import t
 from pipeline import charts
 from pipeline.charts import fmt_hours, fmt_int, fmt_pct, fmt_quality
 from pipeline.store import queries
 
 ctx = common.context()
-st.title("Svar")
+st.title(t("page.responses"))
 st.caption(ctx.window_label)
 
 k = common.q(queries.kpis, ctx.since, ctx.until, ctx.source)
 answered: pd.DataFrame = common.q(queries.responded_criticisms, ctx.since, ctx.until, ctx.source)
 within = None if answered.empty else float((~answered["sla_breached"].fillna(False).astype(bool)).mean())
 c = st.columns(4)
-c[0].metric("Besvart kritikk", fmt_int(k["criticisms_responded"]), border=True)
-c[1].metric("Median første svar", fmt_hours(k["first_response_hours"]["median"]), border=True)
-c[2].metric(f"Besvart innen SLA ({ctx.sla_hours:g} t)", fmt_pct(within), border=True)
-c[3].metric("Snitt svarkvalitet", fmt_quality(k["quality_mean"]), border=True)
+c[0].metric(t("responses.answered"), fmt_int(k["criticisms_responded"]), border=True)
+c[1].metric(t("responses.median_first"), fmt_hours(k["first_response_hours"]["median"]), border=True)
+c[2].metric(t("responses.within_sla", hours=f"{ctx.sla_hours:g}"), fmt_pct(within), border=True)
+c[3].metric(t("responses.quality_mean"), fmt_quality(k["quality_mean"]), border=True)
 
 left, right = st.columns(2)
 with left:
     st.altair_chart(charts.band_chart(
         common.q(queries.delay_distribution, ctx.since, ctx.until, ctx.source), "band", "answered",
-        title="Tid til første svar", x_title="Svartid (døgnklokke)"), width="stretch")
+        title=t("responses.delay_title"), x_title=t("responses.delay_axis"), lang=common.LANG), width="stretch")
 with right:
     st.altair_chart(charts.band_chart(
         common.q(queries.quality_distribution, ctx.since, ctx.until, ctx.source), "band", "answered",
-        title="Svarkvalitet", x_title="Kvalitet (0–100)", colour=charts.GREEN), width="stretch")
+        title=t("responses.quality_title"), x_title=t("responses.quality_axis"), colour=charts.GREEN,
+        lang=common.LANG), width="stretch")
 
-st.altair_chart(charts.outcome_chart(common.q(queries.outcomes, ctx.since, ctx.until, ctx.source)), width="stretch")
-st.caption("Løst: kritikeren skrev igjen og var tydelig mindre negativ. Ikke løst: like negativ. "
-           "Ingen oppfølging: kritikeren skrev ikke igjen i tråden.")
+st.altair_chart(charts.outcome_chart(common.q(queries.outcomes, ctx.since, ctx.until, ctx.source),
+                                    lang=common.LANG), width="stretch")
+st.caption(t("responses.outcomes_explained"))
 
-st.subheader("Standardsvar")
+st.subheader(t("responses.templates"))
 tpl: pd.DataFrame = common.q(queries.template_replies, ctx.since, ctx.until, ctx.source)
 if tpl.empty:
-    st.success("Ingen svartekster er brukt mer enn én gang i perioden.")
+    st.success(t("responses.no_templates"))
 else:
-    st.caption("Samme svartekst brukt flere ganger. Standardsvar gir lavere kvalitetspoeng.")
+    st.caption(t("responses.templates_explained"))
     st.dataframe(pd.DataFrame({
-        "Svartekst": tpl["text"].map(lambda t: common.snippet(t, 200)),
-        "Brukt (ganger)": tpl["uses"],
-        "Kilder": tpl["sources"],
-        "Sist brukt (UTC)": pd.to_datetime(tpl["last_used"]).dt.strftime("%d.%m.%Y %H:%M"),
+        t("responses.col.text"): tpl["text"].map(lambda text: common.snippet(text, 200)),
+        t("responses.col.uses"): tpl["uses"],
+        t("responses.col.sources"): tpl["sources"],
+        t("responses.col.last_used"): pd.to_datetime(tpl["last_used"]).dt.strftime("%d.%m.%Y %H:%M"),
     }), hide_index=True, width="stretch")
