@@ -142,3 +142,10 @@ def test_another_reach_metric_and_previous_quarter(comparison, tmp_path: Path) -
     check(rows["facebook"], reach=80, reach_share=1.0, compared_share=1.0, representation=1.0)
     check(rows["linkedin"], reach=None, reach_share=None, representation=None)
     assert [previous_quarter(q) for q in ("2026-Q1", "2026-Q2", "2026-Q4")] == ["2025-Q4", "2026-Q1", "2026-Q3"]
+
+
+def test_an_empty_store_gives_an_empty_frame_with_the_columns(tmp_path: Path) -> None:
+    data = make_store(tmp_path, [])
+    with open_snapshot(data.snapshot) as con:
+        df = platform_comparison(con)
+    assert df.empty and list(df.columns) == COLUMNS
