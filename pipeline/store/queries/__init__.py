@@ -18,7 +18,7 @@ public names, so callers pass the function itself (`read_snapshot(path, queries.
 - `snapshot_access` — `read_snapshot`, `snapshot_key`, `NoSnapshotError`
 - `common` — ISO weeks and quarters, defaults, filter choices and data bounds
 - `kpi` — KPI cards, deltas, weekly trend, per-source table (all via `compute_metrics`)
-- `criticism` — the criticism inbox, SLA breaches, thread view, component explanations
+- `criticism` — the criticism inbox, SLA breaches, thread view, reply-quality components
 - `breakdowns` — sentiment per language, criticism per aspect
 - `responses` — delay/quality distributions, outcomes, template replies
 - `operations` — source health (freshness), quarterly statistics and comparison
@@ -43,7 +43,6 @@ from pipeline.store.queries.common import (
     weeks,
 )
 from pipeline.store.queries.criticism import (
-    COMPONENT_EXPLANATIONS,
     INBOX_COLUMNS,
     criticism_inbox,
     open_past_sla,
@@ -72,7 +71,6 @@ from pipeline.store.queries.snapshot_access import NoSnapshotError, T, read_snap
 from pipeline.store.settings import DEFAULT_SLA_HOURS, Settings, read_settings
 
 __all__ = [
-    "COMPONENT_EXPLANATIONS",
     "DEFAULT_SLA_HOURS",
     "DEFAULT_WINDOW_DAYS",
     "DELAY_BINS",

@@ -1,4 +1,4 @@
-"""The criticism inbox, the thread view of one mention, and reply-quality explanations.
+"""The criticism inbox, the thread view of one mention, and its reply-quality components.
 
 Why: this is the working list of the people who answer criticism. A *criticism* is a
 non-official mention with `is_criticism` true (set by `metrics.refresh_criticism`); it is
@@ -6,7 +6,7 @@ non-official mention with `is_criticism` true (set by `metrics.refresh_criticism
 clock as the SPEC's first-response time, and is flagged by the one SLA rule (`pipeline.store.sla`)
 against the configured SLA published with the snapshot (`settings`); an answered one carries the
 flag the writer stored in `responses.sla_breached` with the same rule. The thread view
-and the plain-language component explanations are what the inbox shows when one row is opened.
+and the reply-quality components are what the inbox shows when one row is opened.
 (Not to be confused with `pipeline.store.inbox`, the label-correction inbox file.)
 """
 
@@ -97,25 +97,10 @@ def open_past_sla(con: duckdb.DuckDBPyConnection, *, now: datetime, sla_hours: f
     return df[df["sla_breached"].astype(bool)].reset_index(drop=True)  # an empty frame keeps its columns
 
 
-# Plain-language explanations of reply-quality components (names from pipeline.responses.quality).
-COMPONENT_EXPLANATIONS: dict[str, str] = {  # the components of pipeline/responses/quality/
-    "acknowledge": "Svaret anerkjenner problemet og takker for tilbakemeldingen.",
-    "empathy": "Svaret viser forståelse, og beklager der bedriften har skyld.",
-    "account": "Svaret forklarer hva som skjedde uten å legge skylda på kritikeren.",
-    "action": "Svaret sier hva som skjer videre eller hva som rettes opp.",
-    "private_channel": "Svaret flytter saken til en privat kanal med en navngitt kontaktperson.",
-    "personal": "Svaret er personlig, ikke et standardsvar som går igjen i mange svar.",
-    "specific": "Svaret tar opp de konkrete punktene i kritikken.",
-    "language": "Svaret er skrevet på kritikerens språk.",
-    "tone": "Svaret har en profesjonell tone, uten forsvar eller avfeiing.",
-    "modesty": "Svaret er ærlig og nøkternt, uten en haug av superlativer.",
-    "length": "Svaret har en fornuftig lengde.",
-}
-
-
 def quality_components(raw: Any) -> pd.DataFrame:
-    """`responses.quality_components` JSON → one row per component with an explanation."""
-    cols = ["component", "value", "weight", "evidence", "explanation"]
+    """`responses.quality_components` JSON → one row per component (the id of
+    pipeline/responses/quality/; readers explain it with the catalogue's `quality.component.<id>`)."""
+    cols = ["component", "value", "weight", "evidence"]
     if raw is None or (isinstance(raw, float) and pd.isna(raw)):
         return pd.DataFrame(columns=cols)
     try:
@@ -133,10 +118,8 @@ def quality_components(raw: Any) -> pd.DataFrame:
             value, weight, evidence = v, None, None
         if isinstance(evidence, list | tuple):
             evidence = ", ".join(str(e) for e in evidence)
-        key = str(name)
-        rows.append({"component": key, "value": value, "weight": weight,
-                     "evidence": None if evidence is None else str(evidence),
-                     "explanation": COMPONENT_EXPLANATIONS.get(key.lower(), "")})
+        rows.append({"component": str(name), "value": value, "weight": weight,
+                     "evidence": None if evidence is None else str(evidence)})
     return pd.DataFrame(rows, columns=cols)
 
 
