@@ -35,7 +35,7 @@ storage: {{data_dir: "{data.root}"}}
 alerts:
   channels: [{{name: hr, url: "${{{UNSET}}}"}}]
 sources:
-  - {{name: reddit-norge, type: reddit, secrets: {{token: "${{{UNSET}}}"}}}}
+  - {{name: reddit-norge, type: reddit}}
 """, encoding="utf-8")
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
@@ -101,7 +101,10 @@ def test_option_and_environment_win_over_the_config(setup, tmp_path: Path) -> No
     assert result.exit_code != 0 and "nowhere: no Rykte store here yet" in str(result.exception)
 
 
-def test_commands_that_deliver_still_require_the_secret(setup) -> None:
+def test_commands_that_may_deliver_still_require_the_secret(setup, tmp_path: Path) -> None:
     config, _data = setup
-    result = CliRunner().invoke(cli, ["--config", str(config), "crawl", "reddit-norge"])
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"source": "reddit", "external_id": "x1", "author": "a", "published_at": "2026-11-01T10:00:00", '
+                    '"text": "hei"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config), "import", str(rows), "--no-analyze"])
     assert result.exit_code != 0 and UNSET in str(result.exception)
