@@ -107,28 +107,27 @@ def delay_bands(lang: str) -> list[str]:
     return labels
 
 
-def _charts(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, str | None]:
-    """The three charts as PNG data URIs; None where there is nothing to draw (the template then says
-    so in words instead of showing an empty picture)."""
+def chart_specs(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, Any]:
+    """The report's three Altair charts in `lang`; None where there is nothing to draw (the template
+    then says so in words instead of showing an empty picture)."""
     next_monday = monday + timedelta(days=7)
     trend = queries.weekly_trend(con, monday - timedelta(days=7 * (TREND_WEEKS - 1)), next_monday)
     delay = queries.delay_distribution(con, monday, next_monday)
     delay = delay.assign(band=delay_bands(lang))
     quality = queries.quality_distribution(con, monday, next_monday)
-    answered = t("report.chart.answered_axis", lang)
-    out: dict[str, str | None] = {"trend": None, "delay": None, "quality": None}
+    specs: dict[str, Any] = {"trend": None, "delay": None, "quality": None}
     if not trend.empty and int(trend["mentions"].sum()):
-        out["trend"] = _png_data_uri(charts.weekly_trend_chart(
-            trend, title=t("report.chart.trend", lang, weeks=TREND_WEEKS)).properties(width=620, height=200))
+        specs["trend"] = charts.weekly_trend_chart(
+            trend, title=t("report.chart.trend", lang, weeks=TREND_WEEKS), lang=lang).properties(width=620, height=200)
     if int(delay["answered"].sum()):
-        out["delay"] = _png_data_uri(charts.band_chart(
+        specs["delay"] = charts.band_chart(
             delay, "band", "answered", title=t("report.chart.delay", lang),
-            x_title=t("report.chart.delay_axis", lang), y_title=answered).properties(width=280))
+            x_title=t("report.chart.delay_axis", lang), lang=lang).properties(width=280)
     if int(quality["answered"].sum()):
-        out["quality"] = _png_data_uri(charts.band_chart(
+        specs["quality"] = charts.band_chart(
             quality, "band", "answered", title=t("report.chart.quality", lang),
-            x_title=t("report.chart.quality_axis", lang), y_title=answered, colour=charts.GREEN).properties(width=280))
-    return out
+            x_title=t("report.chart.quality_axis", lang), colour=charts.GREEN, lang=lang).properties(width=280)
+    return specs
 
 
 def _top_criticisms(crit: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
@@ -177,6 +176,7 @@ def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now
     overdue_intro = t(f"report.overdue_intro.{'one' if len(overdue_df) == 1 else 'other'}", lang,
                       count=fmt_count(len(overdue_df), lang), sla=sla_text, generated=generated)
 
+    chart_uris = {k: None if c is None else _png_data_uri(c) for k, c in chart_specs(con, monday, lang).items()}
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     year, week_no, _ = monday.isocalendar()
     return env.get_template("weekly.html.j2").render(
@@ -186,7 +186,7 @@ def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now
         page_label=css_content("report.page", lang, page="page", pages="pages"),
         company=cfg.company.name, week=week, week_no=week_no, year=year,
         period=fmt_period(monday, monday + timedelta(days=6), lang), generated=generated,
-        kpi_rows=kpi_rows(cur, prev, lang), summary=summary(cur, lang), charts=_charts(con, monday, lang),
+        kpi_rows=kpi_rows(cur, prev, lang), summary=summary(cur, lang), charts=chart_uris,
         sources=sources, has_criticism=bool(cur["criticisms"]), top=_top_criticisms(crit, lang), overdue=overdue,
         overdue_intro=overdue_intro,
         overdue_hidden=max(0, len(overdue_df) - MAX_OVERDUE), sla=sla_text,

@@ -1,16 +1,21 @@
 """The report's words and numbers without rendering a PDF (quick tier): key-figure rows, changes,
-the summary sentence, delay bands and the page footer, in nb and en."""
+the summary sentence, delay bands, the page footer and the chart texts, in nb and en."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline.errors import InputError
 from pipeline.reports.kpis import change, kpi_rows, summary
-from pipeline.reports.weekly import css_content, delay_bands, parse_week
+from pipeline.reports.weekly import chart_specs, css_content, delay_bands, parse_week
+from pipeline.store.db import connect_writer
+from tests.factories import make_store, sample_world
 
 
 def metrics(**over: Any) -> dict[str, Any]:
@@ -80,3 +85,19 @@ def test_delay_bands_and_page_footer_in_both_languages() -> None:
 def test_bad_weeks_are_named(bad: str) -> None:
     with pytest.raises(InputError, match=re.escape(repr(bad))):
         parse_week(bad)
+
+
+def test_chart_texts_follow_the_language(tmp_path: Path) -> None:
+    data = make_store(tmp_path, sample_world(datetime(2026, 11, 22, 20, 0)), publish=False)
+    con = connect_writer(data)
+    try:
+        specs = {lang: chart_specs(con, date(2026, 11, 16), lang) for lang in ("nb", "en")}
+    finally:
+        con.close()
+    texts = {lang: json.dumps([c.to_dict() for c in s.values()], ensure_ascii=False) for lang, s in specs.items()}
+    for word in ("Mentions, criticism and response rate – last 8 weeks", "Week", "Criticism response rate (%)",
+                 "Time to first response", "Time to reply", "Number answered", "< 1 h", "1–3 d", "Reply quality"):
+        assert word in texts["en"], word
+    for word in ("Omtaler", "Antall", "Uke", "Svarrate", "Svartid", "døgn", "Kvalitet"):
+        assert word not in texts["en"], word
+        assert word in texts["nb"], word
