@@ -4,15 +4,14 @@ The Twisted reactor cannot be restarted in-process, so every crawl is `python -m
 subprocess with a job file (DEVELOPERS.md, "crawl job → spider → staged file"). The runner never
 parses items itself: the staged JSON lines go through the same validator as `rykte import`. The
 source's secrets go to the crawl process in its environment (`crawlers.job.secret_environment`), not
-into the job file, which stays on disk.
+into the job file, which stays on disk. The process itself is started and ended by
+`pipeline.crawl.processes` (own process group, dies with the service).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,10 @@ from typing import Any
 
 from crawlers.job import SECRET_ENV_PREFIX, secret_environment
 from pipeline.config.model import RykteConfig, SourceConfig
+from pipeline.crawl.processes import CrawlProcesses, ShuttingDown
 from pipeline.store.db import DataDir, utcnow
+
+PART_SUFFIX = ".part"  # a staging file still being written: never ingested
 
 
 @dataclass
@@ -71,34 +73,51 @@ def build_job(cfg: RykteConfig, source: SourceConfig, data: DataDir, run_key: st
     }
 
 
+def staged_paths(data: DataDir, run_key: str) -> tuple[Path, Path]:
+    """(the finished staging file, the name the feed export writes to until the crawl has ended)."""
+    staged = (data.staging / f"{run_key}.jsonl").resolve()
+    return staged, staged.with_name(staged.name + PART_SUFFIX)
+
+
 def run_crawl(cfg: RykteConfig, source: SourceConfig, data: DataDir, cursor: dict[str, Any] | None = None,
-              full: bool = False) -> CrawlOutput:
-    """Run the spider for `source` to completion; never raises for a failing crawl."""
+              full: bool = False, processes: CrawlProcesses | None = None) -> CrawlOutput:
+    """Run the spider for `source` to completion; never raises for a failing crawl.
+
+    Raises `ShuttingDown` when `processes` is stopping (the service got SIGTERM): no new crawl.
+    The feed is written to `<run>.jsonl.part` and renamed to `<run>.jsonl` once the process has
+    ended, so an ingest never reads a file that is still being written. A crawl ended early
+    (timeout, the service's shutdown) keeps its items but not its cursor: the next crawl starts
+    from the old cursor, so what this one did not reach is fetched then.
+    """
     data.ensure()
+    processes = processes or CrawlProcesses()
     started = utcnow()
     key = run_key_for(source, started)
     job = build_job(cfg, source, data, key, cursor, full)
     job_path = data.staging / f"{key}.job.json"
-    staged = (data.staging / f"{key}.jsonl").resolve()
+    staged, part = staged_paths(data, key)
     log = data.staging / f"{key}.log"
     job_path.write_text(json.dumps(job, ensure_ascii=False, indent=1), encoding="utf-8")
-    feeds = json.dumps({str(staged): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}})
-    cmd = [sys.executable, "-m", "scrapy", "crawl", source.type, "-a", f"job={job_path.resolve()}",
-           "-s", f"FEEDS={feeds}", "-s", f"LOG_FILE={log.resolve()}", "-s", "LOG_LEVEL=INFO"]
+    feeds = json.dumps({str(part): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}})
+    args = ["crawl", source.type, "-a", f"job={job_path.resolve()}",
+            "-s", f"FEEDS={feeds}", "-s", f"LOG_FILE={log.resolve()}", "-s", "LOG_LEVEL=INFO"]
     # secrets travel in the child's environment, never in the job file left in staging/
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIX)}
     env = {**inherited, **secret_environment(source.secrets), "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
     problems: list[str] = []
+    stderr = data.staging / f"{key}.stderr"
     try:
-        proc = subprocess.run(cmd, env=env, cwd=str(data.root), capture_output=True, text=True,
-                              timeout=cfg.crawling.process_timeout, check=False)
-        rc = proc.returncode
-        if rc != 0:
-            tail = (proc.stderr or "").strip().splitlines()[-3:]
-            problems.append(f"crawl process exited with {rc}: {' | '.join(tail)}")
-    except subprocess.TimeoutExpired:
-        rc = -9
-        problems.append(f"crawl process killed after {cfg.crawling.process_timeout:.0f} s")
+        proc = processes.start(args, env=env, cwd=data.root, stderr=stderr)
+    except ShuttingDown:
+        job_path.unlink(missing_ok=True)
+        raise
+    rc, timed_out = processes.wait(proc, cfg.crawling.process_timeout)
+    if timed_out:
+        problems.append(f"crawl process ended after {cfg.crawling.process_timeout:.0f} s (process_timeout)")
+    elif rc != 0 and not processes.stopping.is_set():
+        problems.append(f"crawl process exited with {rc}: {' | '.join(_tail(stderr))}")
+    if part.exists():
+        os.replace(part, staged)  # the child has ended: the file is complete
     stats_path = Path(job["stats_path"])
     stats: dict[str, Any] = {}
     if stats_path.exists():
@@ -108,4 +127,16 @@ def run_crawl(cfg: RykteConfig, source: SourceConfig, data: DataDir, cursor: dic
             problems.append(f"unreadable crawl stats {stats_path}: {exc}")
     else:
         problems.append("the crawl wrote no stats file")
+    stopped = processes.stopping.is_set() and (rc != 0 or stats.get("finish_reason") in (None, "shutdown"))
+    if stopped and not timed_out:
+        problems.append("crawl ended early: the service was stopping")
+    if timed_out or stopped:
+        stats.pop("cursor", None)
     return CrawlOutput(key, source.name, started, utcnow(), staged, stats, rc, log, problems)
+
+
+def _tail(path: Path, lines: int = 3) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]
+    except OSError:
+        return []

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.crawl.runner import CrawlOutput
+from pipeline.crawl.runner import PART_SUFFIX, CrawlOutput
 from pipeline.ingest.importer import parse_file
 from pipeline.store.db import DataDir, utcnow
 from pipeline.store.mentions import UpsertResult, upsert_mentions
@@ -126,9 +126,13 @@ def _save_run(con: duckdb.DuckDBPyConnection, run: CrawlRunResult, source_name: 
 
 
 def _archive(out: CrawlOutput, data: DataDir) -> None:
+    _archive_key(out.run_key, data)
+
+
+def _archive_key(run_key: str, data: DataDir) -> None:
     done = data.staging / "done"
     done.mkdir(exist_ok=True)
-    for p in data.staging.glob(f"{out.run_key}.*"):
+    for p in data.staging.glob(f"{run_key}.*"):
         shutil.move(str(p), done / p.name)
 
 
@@ -138,12 +142,22 @@ def load_cursor(con: duckdb.DuckDBPyConnection, source_name: str) -> dict[str, A
 
 
 def ingest_leftovers(con: duckdb.DuckDBPyConnection, data: DataDir) -> list[CrawlRunResult]:
-    """Ingest staged crawls that a crash left behind (their process finished, their ingest did not)."""
+    """Ingest staged crawls that a crash left behind (their process finished, their ingest did not).
+
+    Called by the one writer at start-up, when no crawl of an earlier service can still be running
+    (crawl processes die with their service, `pipeline.crawl.child`). A run whose feed is still named
+    `.jsonl.part` never finished: it is not ingested (its cursor is not stored either, so the next
+    crawl fetches its items again) and its files are moved to `staging/done/`.
+    """
     results = []
     for job_path in sorted(data.staging.glob("*.job.json")):
         key = job_path.name.removesuffix(".job.json")
         stats_path = data.staging / f"{key}.stats.json"
         staged = data.staging / f"{key}.jsonl"
+        if not staged.exists() and (data.staging / f"{key}.jsonl{PART_SUFFIX}").exists():
+            log.warning("crawl %s was interrupted while writing: not ingested, moved to staging/done/", key)
+            _archive_key(key, data)
+            continue
         if not stats_path.exists() and not staged.exists():
             continue  # still running or died before writing anything: nothing to ingest
         try:
