@@ -2,7 +2,10 @@
 
 Each source is crawled on its own schedule in its own process; the crawl runs outside the database
 lock, and its ingest plus the batch pipeline run under one lock, in the service's single DuckDB
-connection. A weekly job writes (and sends) the report; a minute job retries due alerts.
+connection. A weekly job writes (and sends) the report; a minute job runs the alert step
+(`alerts_tick`: SLA deadlines, stale sources, digests and retries are moments in time, not
+consequences of a crawl). The schedule and the clean shutdown are in `pipeline.scheduler`; the
+crawl children are tracked by `pipeline.crawl.processes`, so they end with the service.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.config.model import WEEKDAYS, RykteConfig, SourceConfig, interval_seconds
+from pipeline.config.model import RykteConfig, SourceConfig
+from pipeline.crawl.processes import CrawlProcesses, ShuttingDown
 from pipeline.crawl.runner import run_crawl
 from pipeline.cycle import BatchResult, process_batch
 from pipeline.ingest.staging import (
@@ -26,8 +31,13 @@ from pipeline.ingest.staging import (
     record_skipped,
 )
 from pipeline.store.db import DataDir, connect_writer, utcnow
+from pipeline.store.snapshot import publish_snapshot
+
+if TYPE_CHECKING:
+    from pipeline.alerts.run import AlertRun
 
 log = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 30.0  # SIGTERM/SIGINT: how long running crawls get to end before they are killed
 
 
 @dataclass
@@ -42,6 +52,7 @@ class Service:
                  progress: bool | None = False):
         self.cfg, self.data, self.analyze, self.progress = cfg, data, analyze, progress
         self.lock = threading.Lock()
+        self.processes = CrawlProcesses()  # the running crawl children, ended with the service
         self._con: duckdb.DuckDBPyConnection | None = None
 
     @property
@@ -84,7 +95,7 @@ class Service:
             log.warning("source %s: %s", source.name, reason)
             with self.lock:
                 return record_skipped(self.con, source.name, reason)
-        out = run_crawl(self.cfg, source, self.data, cursor=cursor, full=full)
+        out = run_crawl(self.cfg, source, self.data, cursor=cursor, full=full, processes=self.processes)
         with self.lock:
             result = record_crawl(self.con, out, self.data)
             if batch:
@@ -120,48 +131,49 @@ class Service:
                 record_delivery(self.con, paths.week, errors)
         return str(paths.pdf)
 
-    def retry_alerts(self) -> None:
-        if not (self.cfg.alerts.enabled and self.cfg.alerts.channels):
-            return
-        from pipeline.alerts.deliver import deliver_pending
+    def alerts_tick(self, now: datetime | None = None) -> AlertRun:
+        """The minute job: every alert kind (SLA warnings and breaches, stale or failing sources by
+        the freshness rule, digest and quiet-hours releases, retries), then publish if anything moved,
+        so `rykte status` and the dashboard see delivery failures within a minute."""
+        from pipeline.alerts.run import run_alerts
 
         with self.lock:
-            deliver_pending(self.con, self.cfg.alerts, timezone=self.cfg.responses.timezone)
+            result = run_alerts(self.con, self.cfg, now)
+            if result.queued or result.summaries or result.sent or result.failed or result.retried:
+                publish_snapshot(self.con, self.data)
+        return result
 
-    def run_forever(self) -> None:  # pragma: no cover - exercised by `rykte run` by hand
-        from apscheduler.schedulers.blocking import BlockingScheduler
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
+    def publish(self) -> None:
+        """Publish the read snapshot (at shutdown: skipped runs and alert outcomes since the last batch)."""
+        if self._con is not None:
+            with self.lock:
+                publish_snapshot(self._con, self.data)
 
-        tz = self.cfg.responses.timezone
-        sched = BlockingScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
-                                                             "misfire_grace_time": 3600})
-        start = datetime.now() + timedelta(seconds=5)
-        for i, source in enumerate(self.cfg.sources):
-            if not source.enabled:
-                continue
-            every = interval_seconds(source.schedule)
-            trigger = (IntervalTrigger(seconds=every, start_date=start + timedelta(seconds=10 * i), timezone=tz)
-                       if every else CronTrigger.from_crontab(source.schedule, timezone=tz))
-            sched.add_job(self._safe_crawl, trigger, args=[source.name], id=f"crawl:{source.name}")
-        r = self.cfg.reports
-        if r.enabled:
-            sched.add_job(self._safe_report, CronTrigger(day_of_week=WEEKDAYS.index(r.weekday), hour=r.time.hour,
-                                                         minute=r.time.minute, timezone=tz), id="report")
-        sched.add_job(self.retry_alerts, IntervalTrigger(minutes=1, timezone=tz), id="alerts")
-        log.info("service started: %d sources scheduled", len(self.cfg.sources))
+    def run_forever(self, *, stop_grace: float = STOP_GRACE_SECONDS) -> None:
+        """Run the schedule until SIGTERM/SIGINT, then stop cleanly (`pipeline.scheduler`)."""
+        from pipeline.scheduler import run_scheduled
+
         try:
-            sched.start()
+            run_scheduled(self, stop_grace=stop_grace)
         finally:
             self.close()
 
-    def _safe_crawl(self, name: str) -> None:  # pragma: no cover - scheduler wrapper
+    def safe_crawl(self, name: str) -> None:
+        """A scheduled crawl: failures are logged, never raised into the scheduler."""
         try:
             self.crawl(name)
+        except ShuttingDown:
+            log.info("crawl %s not started: the service is stopping", name)
         except Exception:
             log.exception("crawl %s failed", name)
 
-    def _safe_report(self) -> None:  # pragma: no cover - scheduler wrapper
+    def safe_alerts(self) -> None:
+        try:
+            self.alerts_tick()
+        except Exception:
+            log.exception("alert step failed")
+
+    def safe_report(self) -> None:
         try:
             self.write_report(send=True)
         except Exception:
