@@ -161,8 +161,9 @@ def metrics(ctx: click.Context, as_json: bool, since: str | None, until: str | N
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Each source: last crawl, items, errors, freshness (ok/stale/failing/never)."""
-    from pipeline.status import format_table, source_statuses
+    """Each source: last crawl, items, errors, freshness (ok/stale/failing/never); each alert channel:
+    last success, last failure and its error (secrets masked). --json: the sources only."""
+    from pipeline.status import channel_statuses, format_channels, format_table, source_statuses
     from pipeline.store.db import connect_writer
     from pipeline.store.snapshot import open_for_reading
 
@@ -172,10 +173,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
         connect_writer(app.data).close()  # an empty store: every source "never"
     with open_for_reading(app.data) as con:
         rows = source_statuses(con, cfg)
+        channels = channel_statuses(con, cfg)
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
-    else:
-        click.echo(format_table(rows))
+        return
+    click.echo(format_table(rows))
+    if channels:
+        click.echo("")
+        click.echo(format_channels(channels))
 
 
 @cli.command()
