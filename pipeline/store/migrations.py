@@ -208,4 +208,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE quarterly_stats ADD COLUMN note VARCHAR;
         """,
     ),
+    (
+        "0006_privacy_suppressions",
+        # Privacy (pipeline/privacy/): `suppressions` holds one keyed hash (HMAC-SHA256 with the
+        # installation's key) per forgotten person and source (source '*' = every source), never a
+        # name; every ingest skips their items. `crawl_runs.suppressed`: items a crawl skipped so.
+        # `mentions.pseudonymised_at`: when retention replaced the author by a keyed pseudonym.
+        """
+        CREATE TABLE suppressions (
+            hash VARCHAR PRIMARY KEY,         -- hex HMAC of normalised source + author
+            created_at TIMESTAMP NOT NULL
+        );
+        ALTER TABLE crawl_runs ADD COLUMN suppressed INTEGER;
+        ALTER TABLE mentions ADD COLUMN pseudonymised_at TIMESTAMP;
+        ALTER TABLE mentions ADD COLUMN text_dropped_at TIMESTAMP;
+        """,
+    ),
 ]
