@@ -143,7 +143,7 @@ class WebOptions(SourceOptions):
     start_urls: list[str] = Field(min_length=1, description="absolute, or relative to base_url")
     item: str = Field(min_length=1, description="selector of one mention block")
     fields: WebFields
-    date_formats: list[str] = Field(default_factory=list, description="strptime formats tried first")
+    date_formats: list[str] = Field(default_factory=list, description="strptime formats, tried after ISO 8601 and before a day-first guess")
     next_page: str | None = Field(default=None, description="selector of the next page's URL")
     replies: WebReplies | None = None
     thread: Literal["item", "page"] = Field(

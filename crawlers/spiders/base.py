@@ -5,7 +5,8 @@
 * decodes bodies defensively (empty pages, wrong encodings, malformed JSON/HTML are counted errors,
   never crashes; a wrongly declared encoding is still salvaged);
 * turns platform records into :class:`~crawlers.items.Mention` (missing dates counted and skipped,
-  official accounts resolved, duplicates suppressed);
+  dates more than a day after the fetch clamped to it and counted as ``future_date``, official
+  accounts resolved, duplicates suppressed);
 * keeps the incremental cursor: per stream (a search query, a subreddit, a tag…) the newest
   publication time seen; listing pages stop when they reach items at or before the old cursor,
   unless the job asks for a ``full`` re-crawl.
@@ -18,7 +19,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -28,8 +29,9 @@ from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawlers.dates import MissingDate, clamp_future, iso_utc, to_utc
 from crawlers.extensions import ErrorLog
-from crawlers.items import Mention, MissingDate, clean_rating, iso_utc, to_utc
+from crawlers.items import Mention, clean_rating
 from crawlers.job import Job, JobError, allowed_domains, apply_polite_settings, load_job, stats_path_hint
 from crawlers.matching import CompanyMatcher
 from crawlers.middlewares import classify_failure
@@ -278,6 +280,13 @@ class RykteSpider(scrapy.Spider):
         except MissingDate as exc:
             self.record_error("missing_date", where or url, f"{external_id}: {exc}")
             return None
+        when, clamped = clamp_future(when, datetime.now(UTC))
+        if clamped:
+            self.record_error(
+                "future_date",
+                where or url,
+                f"{external_id}: dated {published!s:.40} (after its fetch time); stored as fetched",
+            )
         body = (text or "").strip() or (title or "").strip()
         if not body:
             logger.debug("skipping %s: no text", external_id)
@@ -317,11 +326,13 @@ class RykteSpider(scrapy.Spider):
             return None
 
     def observe(self, stream: str, published: Any) -> None:
-        """Note an item's time for the stream's new cursor."""
+        """Note an item's time for the stream's new cursor (a future date is clamped: it would hide
+        every later item behind the cursor)."""
         try:
             when = to_utc(published)
         except MissingDate:
             return
+        when, _ = clamp_future(when, datetime.now(UTC))
         if stream not in self._newest or when > self._newest[stream]:
             self._newest[stream] = when
 

@@ -5,7 +5,7 @@ Driven by selectors in ``options`` (CSS by default, ``xpath:`` prefix for XPath)
     start_urls: ["/forum/topic/123", "https://…"]    # relative to base_url allowed
     item: "article.review"                           # one block per mention
     fields: {id, author, date, text, title, rating, url, parent_id}   # relative to the item block
-    date_formats: ["%d.%m.%Y %H:%M"]                  # tried first; then a day-first parser
+    date_formats: ["%d.%m.%Y %H:%M"]                  # after ISO 8601; then a day-first parser
     next_page: "a.next::attr(href)"
     replies: {item: ".reply", fields: {...}, is_official: ".badge-employer", official_authors: [...]}
     thread: "item" | "page"        # "page": the first item of the first page is the thread root
@@ -19,14 +19,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from dateutil import parser as dateparser
 from parsel import Selector, SelectorList
 from scrapy.http import Request, Response
 
-from crawlers.items import MissingDate
+from crawlers.dates import MissingDate, parse_date_text
 from crawlers.options import WebFields, WebOptions
 from crawlers.spiders.base import Raw, RykteSpider
 
@@ -59,20 +58,10 @@ def field_text(sel: Selector, expr: str | None) -> str | None:
 
 
 def parse_date(value: str | None, formats: Iterable[str] = ()) -> datetime:
+    """A page's date text → aware UTC datetime (ISO 8601 first, then ``formats``, then day-first)."""
     if not value:
         raise MissingDate("no date")
-    value = value.strip()
-    for fmt in formats:
-        try:
-            dt = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-    try:
-        dt = dateparser.parse(value, dayfirst=True)
-    except (ValueError, OverflowError) as exc:
-        raise MissingDate(f"unparseable date {value!r}") from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return parse_date_text(value, formats)
 
 
 def parse_rating(value: str | None) -> float | None:
