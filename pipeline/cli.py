@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import click
 import duckdb
 
 from pipeline.cli_model import classify_cmd, model_group
+from pipeline.cli_privacy import forget_cmd, user_group
 from pipeline.context import AppContext
 from pipeline.errors import InputError, RykteError
 
@@ -107,6 +109,8 @@ def import_cmd(ctx: click.Context, path: Path, source: str | None, no_analyze: b
         result = ingest_rows_in_batches(con, parsed.rows)
         process_batch(con, cfg, app.data, config_given=app.has_config(), analyze=not no_analyze,
                       alerts=False)
+    for line in parsed.warnings[:50]:
+        click.echo(line, err=True)
     for err in parsed.errors[:50]:
         click.echo(err, err=True)
     if len(parsed.errors) > 50:
@@ -183,20 +187,6 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(format_channels(channels))
 
 
-@cli.command()
-@click.option("--author", required=True, help="account name whose mentions are erased")
-@click.option("--source", help="only on this source")
-@click.pass_context
-def forget(ctx: click.Context, author: str, source: str | None) -> None:
-    """Erase a person's mentions everywhere (privacy), including the published snapshot."""
-    from pipeline.store.mentions import forget_author
-
-    app = _ctx(ctx)
-    with _writing(app) as con:
-        n = forget_author(con, author, source)
-    click.echo(f"erased {n} mention(s) by {author}")
-
-
 # -- crawling and the service --------------------------------------------------------------------
 @cli.command()
 @click.argument("name")
@@ -271,14 +261,17 @@ def report(ctx: click.Context, week: str | None, send: bool) -> None:
 
 @cli.command()
 @click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="listen address; beyond this machine only with dashboard.users configured")
 @click.pass_context
-def dashboard(ctx: click.Context, port: int) -> None:
-    """The Streamlit dashboard over the published snapshot."""
-    from pipeline.dashboard_launch import dashboard_command_args
+def dashboard(ctx: click.Context, port: int, address: str) -> None:
+    """The Streamlit dashboard over the published snapshot (login: dashboard.users, docs/privacy.md)."""
+    from pipeline.dashboard_launch import dashboard_command_args, write_auth_file
 
     app = _ctx(ctx)  # the SLA and source limits come with the snapshot: no config secrets needed
-    args = dashboard_command_args(app.data_dir.resolve(), port)
-    click.echo(f"Dashboard: http://127.0.0.1:{port}")
+    auth = write_auth_file(app.data, app.config(required=False, secrets=False).dashboard, address)
+    args = dashboard_command_args(app.data_dir.resolve(), port, address=address, auth_file=auth)
+    click.echo(f"Dashboard: http://{address}:{port}")
     raise SystemExit(subprocess.call(args))
 
 
@@ -324,6 +317,8 @@ def stats_import(ctx: click.Context, files: tuple[Path, ...], dry_run: bool) -> 
 
 cli.add_command(model_group)
 cli.add_command(classify_cmd)
+cli.add_command(forget_cmd)  # privacy: erasure, suppressions, retention (pipeline/cli_privacy.py)
+cli.add_command(user_group)  # dashboard logins
 
 
 def _override_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
@@ -356,6 +351,7 @@ for _command in cli.commands.values():
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to SPEC §2 exit codes with a one-line message."""
+    os.umask(0o077)  # the data dir and every file in it are private (0700 / 0600; docs/privacy.md)
     try:
         rv = cli.main(args=argv, prog_name="rykte", standalone_mode=False)
     except click.exceptions.Exit as exc:
