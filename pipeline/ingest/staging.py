@@ -39,6 +39,7 @@ class CrawlRunResult:
     error_kinds: dict[str, int]
     error_samples: list[str]
     pages: int | None = None  # pages the spider read (freshness: did every request fail?)
+    suppressed: int = 0  # items skipped because their author was forgotten (pipeline/privacy)
 
     def summary(self) -> str:
         """One line for the terminal: what the crawl brought and what went wrong."""
@@ -47,7 +48,11 @@ class CrawlRunResult:
 
 
 def ingest_rows_in_batches(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> UpsertResult:
-    total = UpsertResult()
+    """Upsert rows in batches; rows by a forgotten author (pipeline/privacy) are counted, not stored."""
+    from pipeline.privacy.suppression import Suppressor
+
+    rows, suppressed = Suppressor.for_store(con).split(rows)
+    total = UpsertResult(suppressed=suppressed)
     for start in range(0, len(rows), BATCH):
         total += upsert_mentions(con, rows[start:start + BATCH])
     return total
@@ -86,7 +91,7 @@ def record_crawl(con: duckdb.DuckDBPyConnection, out: CrawlOutput, data: DataDir
         log.warning("crawl %s: %s", out.source_name, s)
     pages = out.stats.get("pages")
     result = CrawlRunResult(out.run_key, status, items, upserted.inserted, errors, kinds, samples[:20],
-                            int(pages) if isinstance(pages, int | float) else None)
+                            int(pages) if isinstance(pages, int | float) else None, upserted.suppressed)
     _save_run(con, result, out.source_name, out.started_at, out.finished_at)
     cursor = out.stats.get("cursor")
     if cursor is not None and status != "failed":
@@ -113,15 +118,16 @@ def _save_run(con: duckdb.DuckDBPyConnection, run: CrawlRunResult, source_name: 
     con.execute(
         """
         INSERT INTO crawl_runs (run_key, source_name, started_at, finished_at, items, new_items, errors,
-                                error_kinds, error_samples, status, pages)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                error_kinds, error_samples, status, pages, suppressed)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_key) DO UPDATE SET finished_at = excluded.finished_at, items = excluded.items,
             new_items = excluded.new_items, errors = excluded.errors, error_kinds = excluded.error_kinds,
-            error_samples = excluded.error_samples, status = excluded.status, pages = excluded.pages
+            error_samples = excluded.error_samples, status = excluded.status, pages = excluded.pages,
+            suppressed = excluded.suppressed
         """,
         [run.run_key, source_name, started_at, finished_at, run.items, run.new_items, run.errors,
          json.dumps(run.error_kinds), json.dumps(run.error_samples[:20], ensure_ascii=False), run.status,
-         run.pages],
+         run.pages, run.suppressed],
     )
 
 
