@@ -95,6 +95,7 @@ def build_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
                                                        minute=r.time.minute, timezone=tz), id="report")
     sched.add_job(service.safe_alerts, IntervalTrigger(minutes=1, start_date=now + timedelta(minutes=1),
                                                        timezone=UTC), id="alerts")
+    sched.add_job(service.safe_retention, CronTrigger(hour=3, minute=17, timezone=tz), id="retention")  # privacy
     return sched
 
 

@@ -173,6 +173,24 @@ class Service:
         except Exception:
             log.exception("alert step failed")
 
+    def apply_retention(self) -> None:
+        """Daily: pseudonymise (and optionally empty) old mentions (`pipeline.privacy.retention`)."""
+        from pipeline.privacy.keys import load_key
+        from pipeline.privacy.retention import apply_retention
+
+        p = self.cfg.privacy
+        with self.lock:
+            r = apply_retention(self.con, load_key(self.data.root), p.retention_days, p.drop_text_after_days)
+            if r.pseudonymised or r.texts_dropped:
+                publish_snapshot(self.con, self.data)
+        log.info("retention: %d mention(s) pseudonymised, %d text(s) emptied", r.pseudonymised, r.texts_dropped)
+
+    def safe_retention(self) -> None:
+        try:
+            self.apply_retention()
+        except Exception:
+            log.exception("retention failed")
+
     def safe_report(self) -> None:
         try:
             self.write_report(send=True)

@@ -65,7 +65,7 @@ def run_demo(app: AppContext, *, once: bool, dashboard_port: int, world_port: in
         from pipeline.dashboard_launch import dashboard_command_args
 
         dashboard = subprocess.Popen(dashboard_command_args(data.root.resolve(), dashboard_port,
-                                                           sla_hours=cfg.responses.sla_hours))
+                                                           sla_hours=cfg.responses.sla_hours, demo=True))
         echo(f"Dashboard: http://127.0.0.1:{dashboard_port}   (Ctrl-C stops the demo)")
         service.run_forever()
     except KeyboardInterrupt:

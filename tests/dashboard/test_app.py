@@ -1,94 +1,82 @@
-"""The Streamlit app under AppTest, over a small real snapshot built with the store's writer path."""
+"""The Streamlit app under AppTest, over a small real snapshot built with the store's writer path:
+the same numbers as `rykte metrics --json` (compute_metrics), filters, every page in nb and en, times
+in the company's time zone, empty states."""
 
 from __future__ import annotations
 
-import sys
+import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from pipeline.charts import fmt_hours, fmt_int, fmt_pct, fmt_quality
 from pipeline.store import queries
-from pipeline.store.db import connect_writer, utcnow
-from pipeline.store.inbox import corrections_path, ingest_label_corrections
-from pipeline.store.settings import Settings, SourceFacts, write_settings, write_source_facts
-from pipeline.store.snapshot import publish_snapshot
-from tests.factories import make_store, sample_world
+from pipeline.store.db import utcnow
+from pipeline.store.settings import Settings
+from pipeline.taxonomy.aspects import ASPECTS
+from tests.dashboard.world import app, build, publish_config_facts, texts
+from tests.factories import add_crawl_run, make_store
 
-APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = {"views/inbox.py": "Kritikk-innboks", "views/responses.py": "Svar", "views/sources.py": "Kilder",
-         "views/quarterly.py": "Kvartal"}
-# What the writer publishes from the config (pipeline/config_facts.py): reddit-norge runs hourly but is
-# configured `stale_after: 30m`, so its last success an hour ago is stale (the old page said "fresh": 3x
-# the median gap between runs); hn is configured and never crawled.
-SOURCES = [SourceFacts("reddit-norge", "reddit", "reddit", True, 3600, 1800),
-           SourceFacts("trustpilot", "trustpilot", "trustpilot", True, 21600, 64800),
-           SourceFacts("hn", "hackernews", "hackernews", True, 3600, 10800)]
-
-
-def publish_config_facts(data, settings: Settings | None = None, sources=SOURCES) -> None:
-    con = connect_writer(data)
-    try:
-        write_settings(con, settings or Settings())
-        write_source_facts(con, sources)
-        publish_snapshot(con, data)
-    finally:
-        con.close()
+PAGES = {"views/inbox.py": ("Kritikk-innboks", "Criticism inbox"), "views/mentions.py": ("Omtaler", "Mentions"),
+         "views/responses.py": ("Svar", "Responses"), "views/sources.py": ("Kilder", "Sources"),
+         "views/quarterly.py": ("Kvartal", "Quarters"), "views/reports.py": ("Rapporter", "Reports")}
+# What must never reach a reader: ids of the taxonomy, sentiments and outcomes, Python's missing values,
+# raw account URNs, and (on a Norwegian page) English number formats.
+IDS = re.compile(r"\b(" + "|".join([*ASPECTS, "no_followup", "unresolved", "None", "nan", "NaN", "NaT", "<NA>",
+                                    "empty"]) + r")\b|urn:li:|0\.000000")
+EN_NUMBER = re.compile(r"\b\d{1,3},\d{3}\b|\b\d+\.\d+ ?(t|%)")
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory):
     now = utcnow()
     tmp = tmp_path_factory.mktemp("dash")
-    data = make_store(
-        tmp, sample_world(now), official_accounts={"trustpilot": {"acme as"}},
+    data = build(
+        tmp, now,
         crawl_runs=[{"source_name": "reddit-norge", "started_at": now - timedelta(hours=h), "errors": h % 2}
                     for h in (1, 2, 3)]
         + [{"source_name": "trustpilot", "started_at": now - timedelta(days=5), "status": "failed",
             "errors": 3, "error_samples": ["http://127.0.0.1/x: 503"]}],
         quarterly=[("2026-Q1", "linkedin", "followers", 1200.0), ("2026-Q2", "linkedin", "followers", 1300.0)],
     )
-    publish_config_facts(data)
     return data, now
 
 
-def app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setattr(sys, "argv", ["app.py", "--data-dir", str(data_dir)])
-    return AppTest.from_file(str(APP), default_timeout=60)
-
-
-def shown(at: AppTest) -> dict[str, str]:
+def shown(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def expected(k: dict) -> dict[str, str]:
-    return {
-        "Omtaler": fmt_int(k["mentions"]),
-        "Kritikk": fmt_int(k["criticisms"]),
-        "Svarrate på kritikk": fmt_pct(k["response_rate"]),
-        "Snitt svarkvalitet": fmt_quality(k["quality_mean"]),
-        "Median første svar": fmt_hours(k["first_response_hours"]["median"]),
-        "P90 første svar": fmt_hours(k["first_response_hours"]["p90"]),
-        "Besvart kritikk": fmt_int(k["criticisms_responded"]),
-        "Klokkeavvik": fmt_int(k["clock_anomalies"]),
-    }
+def expected(k: dict, lang: str = "nb") -> dict[str, str]:
+    labels = {"nb": ["Omtaler", "Kritikk", "Svarrate på kritikk", "Snitt svarkvalitet", "Median første svar",
+                     "P90 første svar", "Besvart kritikk", "Klokkeavvik"],
+              "en": ["Mentions", "Criticism", "Criticism response rate", "Mean reply quality",
+                     "Median first response", "P90 first response", "Answered criticism", "Clock anomalies"]}[lang]
+    values = [fmt_int(k["mentions"], lang), fmt_int(k["criticisms"], lang), fmt_pct(k["response_rate"], lang=lang),
+              fmt_quality(k["quality_mean"], lang), fmt_hours(k["first_response_hours"]["median"], lang=lang),
+              fmt_hours(k["first_response_hours"]["p90"], lang=lang), fmt_int(k["criticisms_responded"], lang),
+              fmt_int(k["clock_anomalies"], lang)]
+    return dict(zip(labels, values, strict=True))
+
+
+def window(data) -> tuple:
+    return queries.read_snapshot(data.snapshot, queries.default_window, utcnow().date())
 
 
 def test_overview_shows_compute_metrics(world, monkeypatch):
     data, _now = world
     at = app(data.root, monkeypatch).run()
     assert not at.exception
-    since, until = queries.read_snapshot(data.snapshot, queries.default_window, utcnow().date())
+    since, until = window(data)
     k = queries.read_snapshot(data.snapshot, queries.kpis, since, until)
-    assert k["criticisms"] == 6 and k["clock_anomalies"] == 1  # the world is what we think it is
+    assert k["criticisms"] == 7 and k["clock_anomalies"] == 1  # the world is what we think it is
     assert shown(at) == expected(k)
     assert at.title[0].value == "Oversikt"
     by_source = at.dataframe[0].value
-    assert list(by_source["Kilde"]) == ["reddit", "trustpilot"]
-    assert list(by_source["Kritikk"]) == [k["by_source"]["reddit"]["criticisms"],
-                                          k["by_source"]["trustpilot"]["criticisms"]]
+    assert list(by_source["Kilde"]) == ["LinkedIn", "Reddit", "Trustpilot"]  # display names, not ids
+    assert list(by_source["Kritikk"]) == [str(k["by_source"][s]["criticisms"]) for s in ("linkedin", "reddit",
+                                                                                          "trustpilot")]
+    # freshness summary: reddit-norge is stale (30 min limit), trustpilot failing, hn never crawled
+    assert "3 av 3 aktive kilder" in at.warning[0].value and "hn" in at.warning[0].value
 
 
 def test_source_and_date_filters(world, monkeypatch):
@@ -96,12 +84,12 @@ def test_source_and_date_filters(world, monkeypatch):
     at = app(data.root, monkeypatch).run()
     at.selectbox(key="source").set_value("trustpilot").run()
     assert not at.exception
-    since, until = queries.read_snapshot(data.snapshot, queries.default_window, utcnow().date())
+    since, until = window(data)
     k = queries.read_snapshot(data.snapshot, queries.kpis, since, until, "trustpilot")
     assert shown(at) == expected(k)
     assert shown(at)["Kritikk"] == "2"
 
-    at.selectbox(key="source").set_value("Alle kilder").run()
+    at.selectbox(key="source").set_value(None).run()
     first = (now - timedelta(days=2)).date()
     last = until - timedelta(days=1)
     at.date_input(key="period").set_value((first, last)).run()
@@ -112,10 +100,49 @@ def test_source_and_date_filters(world, monkeypatch):
     assert k2["mentions"] < full["mentions"]  # the narrower window really filters
 
 
-def test_pages_switch_without_exceptions(world, monkeypatch):
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_page_in_both_languages_shows_no_ids(world, monkeypatch, lang):
+    """Every page, switched to each language in the sidebar: its own title, no exception, no English id,
+    no "None"/"nan", no raw URN; a Norwegian page has no English number formats."""
     data, _ = world
     at = app(data.root, monkeypatch).run()
-    for path, title in PAGES.items():
+    at.selectbox(key="lang").set_value(lang).run()
+    assert not at.exception
+    since, until = window(data)
+    assert shown(at) == expected(queries.read_snapshot(data.snapshot, queries.kpis, since, until), lang)
+    pages = {"views/overview.py": ("Oversikt", "Overview"), **PAGES}
+    for path, titles in pages.items():
+        at.switch_page(path).run()
+        assert not at.exception, (path, at.exception)
+        assert at.title[0].value == titles[0 if lang == "nb" else 1]
+        seen = texts(at)
+        bad = [s for s in seen if IDS.search(s)]
+        assert not bad, (path, bad[:5])
+        if lang == "nb":
+            assert not [s for s in seen if EN_NUMBER.search(s)], path
+
+
+def test_configured_language_and_time_zone(tmp_path, monkeypatch):
+    """The configured language is the default, and times are the company's local times: a criticism
+    published at 22:30 UTC in summer shows as 00:30 in Oslo (and 23:30 in London)."""
+    now = utcnow()
+    data = build(tmp_path, now, Settings(language="en", timezone="Europe/London"))
+    at = app(data.root, monkeypatch).run()
+    assert at.title[0].value == "Overview"
+    at.switch_page("views/inbox.py").run()
+    table = at.dataframe[0].value
+    published = queries.read_snapshot(data.snapshot, queries.criticism_inbox, now=now)["published_at"]
+    import zoneinfo
+
+    local = [p.tz_localize("UTC").tz_convert(zoneinfo.ZoneInfo("Europe/London")) for p in published]
+    assert {x.strftime("%H:%M") for x in local} == {v[-5:] for v in table["Published"]}
+    assert all(", " in v and not v[0].isalpha() for v in table["Published"])  # "04 Dec 2026, 14:05"
+
+
+def test_pages_switch_and_sources_use_the_configured_limits(world, monkeypatch):
+    data, _ = world
+    at = app(data.root, monkeypatch).run()
+    for path, (title, _en) in PAGES.items():
         at.switch_page(path).run()
         assert not at.exception, (path, at.exception)
         assert at.title[0].value == title
@@ -128,77 +155,42 @@ def test_pages_switch_without_exceptions(world, monkeypatch):
     assert limits["reddit-norge"] == "30 min" and limits["trustpilot"] == "18 t"
     at.switch_page("views/quarterly.py").run()
     table = at.dataframe[0].value
-    assert "linkedin followers" in table.columns and "2026-Q1" in set(table["Kvartal"])
+    assert "2026-Q1" in set(table["Kvartal"]) and "Omtaler" in table.columns
 
 
-def test_inbox_filters_thread_and_label_correction(world, monkeypatch):
-    data, _now = world
+def test_empty_store_every_page_says_what_to_do(tmp_path, monkeypatch):
+    data = make_store(tmp_path, [])
+    publish_config_facts(data, sources=[])
     at = app(data.root, monkeypatch).run()
-    at.switch_page("views/inbox.py").run()
     assert not at.exception
-    table = at.dataframe[0].value
-    assert len(table) == 6
-    # open criticism first, the oldest first, with the SLA breach flagged
-    assert table["Status"].iloc[0] == "🔴 Åpen – over SLA"
-    assert table["Status"].iloc[1] == "🟡 Åpen"
-
-    at.selectbox(key="inbox_status").set_value("open").run()
-    assert len(at.dataframe[0].value) == 2
-    at.selectbox(key="inbox_status").set_value(None).run()
-    at.selectbox(key="inbox_language").set_value("nn").run()
-    assert list(at.dataframe[0].value["Forfatter"]) == ["nils"]
-    at.selectbox(key="inbox_language").set_value(None).run()
-    at.selectbox(key="inbox_aspect").set_value("ledelse").run()
-    assert sorted(at.dataframe[0].value["Forfatter"]) == ["ola", "per"]
-
-    # the thread of c1: the company's reply marked, quality components explained
-    c1 = next(i for i in at.selectbox(key="inbox_thread").options if "Lønna kommer" in i)
-    at.selectbox(key="inbox_thread").set_value(int(c1.split(" · ")[0].lstrip("#"))).run()
-    assert not at.exception
-    text = "\n".join(md.value for md in at.markdown)
-    assert "Offisielt svar fra virksomheten" in text and "første svar" in text
-    comps = at.dataframe[1].value
-    assert list(comps["Komponent"]) == ["empathy", "specific", "personal"]
-    assert comps["Forklaring"].str.len().min() > 0
-    assert {m.label: m.value for m in at.metric}["Svarkvalitet"] == "80,0"
-
-    # correct the label → a line in the inbox file → the service ingests it once
-    mention_id = at.selectbox(key="inbox_thread").value
-    at.selectbox(key=f"label_{mention_id}").set_value("neutral").run()
-    at.text_input(key="corrected_by").set_value("Hanne HR").run()
-    at.button(key=f"save_label_{mention_id}").click().run()
-    assert not at.exception
-    assert at.success and "Korreksjonen er lagret" in at.success[0].value
-    lines = corrections_path(data.root).read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1 and '"label": "neutral"' in lines[0] and "Hanne HR" in lines[0]
-    con = connect_writer(data)
-    try:
-        assert ingest_label_corrections(con, data.root) == 1
-        assert ingest_label_corrections(con, data.root) == 0
-        row = con.execute("SELECT sentiment, is_criticism FROM mentions WHERE id = ?", [mention_id]).fetchone()
-        assert row == ("neutral", False)
-        assert con.execute("SELECT corrected_by FROM label_corrections").fetchall() == [("Hanne HR",)]
-    finally:
-        con.close()
+    assert at.info and "lengre periode" in at.info[0].value
+    hints = {"views/inbox.py": "Ingen kritikk", "views/mentions.py": "Ingen omtaler passer",
+             "views/sources.py": "rykte run --once", "views/quarterly.py": "Ingen data per kvartal",
+             "views/reports.py": "rykte report", "views/responses.py": ""}
+    for path, hint in hints.items():
+        at.switch_page(path).run()
+        assert not at.exception, (path, at.exception)
+        assert hint in " ".join(texts(at)), path
 
 
-def test_inbox_follows_the_configured_sla(tmp_path, monkeypatch):
-    """The SLA is the configured one published with the snapshot, not a command-line argument: with
-    48 h, criticism open for 40 h is not yet in breach (it was under the old default of 24 h), while
-    an answered one keeps the breach flag the writer stored."""
+def test_reports_archive_lists_and_serves_the_pdf(tmp_path, monkeypatch):
     now = utcnow()
-    data = make_store(tmp_path, sample_world(now), official_accounts={"trustpilot": {"acme as"}})
-    publish_config_facts(data, Settings(sla_hours=48.0))
-    monkeypatch.setattr(sys, "argv", ["app.py", "--data-dir", str(data.root), "--sla-hours", "1"])
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.switch_page("views/inbox.py").run()
+    data = build(tmp_path, now)
+    reports = data.root / "reports"
+    reports.mkdir()
+    (reports / "2026-W47.pdf").write_bytes(b"%PDF-1.7 test")
+    (reports / "2026-W47.html").write_text("<h1>Uke 47</h1>", encoding="utf-8")
+    (reports / "2026-W48.html").write_text("<h1>Uke 48</h1>", encoding="utf-8")
+    at = app(data.root, monkeypatch).run()
+    at.switch_page("views/reports.py").run()
     assert not at.exception
-    assert "SLA 48 t" in at.caption[0].value
     table = at.dataframe[0].value
-    assert list(table["Status"][:2]) == ["🟡 Åpen", "🟡 Åpen"]
-    assert {m.label: m.value for m in at.metric}["Åpen over SLA"] == "0"
-    # c2 waited 30 h: stored as a breach of the 24 h SLA it was answered under
-    assert "🟠 Besvart – etter SLA" in set(table["Status"])
+    assert list(table["Uke"]) == ["Uke 48 2026", "Uke 47 2026"]  # newest first
+    assert list(table["PDF"]) == ["mangler", "✔"]
+    assert "finnes ikke lenger" in at.warning[0].value  # W48 has no PDF
+    at.selectbox(key="report_week").set_value("2026-W47").run()
+    assert not at.exception and not at.warning
+    assert len(at.get("download_button")) == 1
 
 
 def test_no_snapshot_shows_getting_started(tmp_path, monkeypatch):
@@ -206,3 +198,20 @@ def test_no_snapshot_shows_getting_started(tmp_path, monkeypatch):
     assert not at.exception
     assert at.header[0].value == "Ingen data ennå"
     assert any("rykte run" in md.value and "rykte import" in md.value for md in at.markdown)
+
+
+def test_sources_page_after_runs_of_an_unconfigured_source(tmp_path, monkeypatch):
+    """A crawl run of a source that is no longer configured does not break the Sources page."""
+    data = build(tmp_path, utcnow())
+    from pipeline.store.db import connect_writer
+    from pipeline.store.snapshot import publish_snapshot
+
+    con = connect_writer(data)
+    try:
+        add_crawl_run(con, source_name="gone", started_at=utcnow() - timedelta(hours=1))
+        publish_snapshot(con, data)
+    finally:
+        con.close()
+    at = app(data.root, monkeypatch).run()
+    at.switch_page("views/sources.py").run()
+    assert not at.exception

@@ -48,7 +48,7 @@ def dashboard(tmp_path):
                       crawl_runs=[{"source_name": "reddit-norge", "started_at": now - timedelta(hours=1)}],
                       quarterly=[("2026-Q3", "linkedin", "followers", 13610.0)])
     port = free_port()
-    proc = subprocess.Popen(dashboard_command_args(data.root, port), cwd=tmp_path,
+    proc = subprocess.Popen(dashboard_command_args(data.root, port, demo=True), cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
