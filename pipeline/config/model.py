@@ -251,8 +251,34 @@ class AlertsConfig(Strict):
         return self
 
 
+class DashboardUser(Strict):
+    """A dashboard login: the hash comes from `rykte user add NAME` (argon2id), never a password."""
+
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["viewer", "editor"] = "viewer"
+    password_hash: str = Field(description="argon2 hash ($argon2id$...); `${ENV}` works as for secrets")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, v: str) -> str:
+        if not (v.startswith("$argon2") or v.startswith("${")):
+            raise ValueError("password_hash must be an argon2 hash (run `rykte user add NAME`), not a password")
+        return v
+
+
 class DashboardConfig(Strict):
     public_url: str | None = Field(default=None, description="the dashboard's address, for links in alerts")
+    users: list[DashboardUser] = Field(default_factory=list, description="who may log in (docs/privacy.md)")
+    session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60, description="a login lasts this long")
+
+    @field_validator("users")
+    @classmethod
+    def _unique_users(cls, v: list[DashboardUser]) -> list[DashboardUser]:
+        names = [u.name.casefold() for u in v]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup is not None:
+            raise ValueError(f"dashboard user {dup!r} is listed twice")
+        return v
 
     @field_validator("public_url")
     @classmethod
@@ -270,6 +296,13 @@ class ReportsConfig(Strict):
     recipients: list[str] = Field(default_factory=list, description="apprise URLs")
 
 
+class PrivacyConfig(Strict):
+    """Retention of personal data (pipeline/privacy/retention.py, docs/privacy.md)."""
+
+    retention_days: int = Field(default=365, ge=1, description="older non-official mentions get pseudonymous authors")
+    drop_text_after_days: int | None = Field(default=None, ge=1, description="also empty their text after this")
+
+
 class StorageConfig(Strict):
     data_dir: str | None = Field(default=None, description="overridden by --data-dir / RYKTE_DATA_DIR")
     keep_staging_days: int = Field(default=14, ge=0)
@@ -285,6 +318,7 @@ class RykteConfig(Strict):
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     reports: ReportsConfig = Field(default_factory=ReportsConfig)
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     @model_validator(mode="after")
     def _unique_names(self) -> RykteConfig:
