@@ -10,9 +10,10 @@ import sys
 
 import streamlit as st
 
-from dashboard import common
+from dashboard import auth, common
 
 st.set_page_config(page_title=common.t("app.page_title"), page_icon="📣", layout="wide")
+auth.gate()  # login (or the demo banner) before any page or figure: dashboard/auth.py
 
 args = common.parse_args(sys.argv[1:])
 snapshot = args.data_dir / "dashboard.duckdb"
