@@ -29,13 +29,6 @@ def test_every_spec_command_is_listed_and_documented(repo_root: Path) -> None:
         assert command in readme
 
 
-def test_console_script_is_installed(repo_root: Path) -> None:
-    exe = repo_root / ".venv" / "bin" / "rykte"
-    assert exe.exists()
-    out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
-    assert out.returncode == 0 and "import" in out.stdout
-
-
 def test_unknown_option_is_exit_2() -> None:
     out = run_rykte("metrics", "--bogus")
     assert out.returncode == 2 and "bogus" in out.stderr
