@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import common
+from dashboard import channels, common
 from pipeline import i18n
 from pipeline.charts import fmt_hours, fmt_pct
 from pipeline.store import queries
@@ -64,3 +64,5 @@ st.dataframe(pd.DataFrame({
     t("col.source"): src["source"], t("col.mentions"): src["mentions"], t("col.criticisms"): src["criticisms"],
     t("col.answered"): src["criticisms_responded"], t("col.response_rate"): src["response_rate"].map(fmt_pct),
 }), hide_index=True, width="stretch")
+
+channels.show()  # the alert channels' delivery health (dashboard/channels.py)
