@@ -5,9 +5,11 @@ Why times are aware here: APScheduler reads a naive datetime in the trigger's ti
 past, and an interval source's first crawl came a whole interval after that: ~5 h late for a 6 h
 source on a UTC host, on every restart. Now every start time is `datetime.now(UTC)`; interval
 sources have their first crawl a second after start, spread `SPREAD_SECONDS` apart so they do not
-all start at once, then every interval. Crontab sources keep their times (in the company's time
-zone, `responses.timezone`, as the weekly report); one that is not fresh (by the freshness rule)
-also gets a first crawl in that spread, so a restart never leaves it stale until its next slot.
+all start at once, then every interval, except a source whose last successful crawl is less than
+one interval old (a restart, or `rykte demo` after its first cycle): it continues from that crawl.
+Crontab sources keep their times (in the company's time zone, `responses.timezone`, as the weekly
+report); one that is not fresh (by the freshness rule) also gets a first crawl in that spread, so a
+restart never leaves it stale until its next slot.
 
 Stopping (SIGTERM from systemd or a container runtime, SIGINT from Ctrl-C): no new job runs, the
 running crawl children get SIGTERM (Scrapy closes its feed) and are killed after `stop_grace` s,
@@ -54,15 +56,22 @@ def first_crawls(service: Service, now: datetime) -> list[FirstCrawl]:
     from pipeline.store.freshness import source_freshness
 
     with service.lock:
-        fresh = {f.name for f in source_freshness(service.con, now.astimezone(UTC).replace(tzinfo=None),
-                                                  source_facts(service.cfg)) if f.state == "ok"}
+        judged = source_freshness(service.con, now.astimezone(UTC).replace(tzinfo=None), source_facts(service.cfg))
+    fresh = {f.name: f.last_success_at.replace(tzinfo=UTC) for f in judged
+             if f.state == "ok" and f.last_success_at is not None}
     out = []
+    prompt = 0
     for source in (s for s in service.cfg.sources if s.enabled):
         every = interval_seconds(source.schedule)
-        if every is None and source.name in fresh:
+        last = fresh.get(source.name)
+        if every is None and last is not None:
             continue  # a fresh crontab source waits for its next slot
-        at = now + timedelta(seconds=FIRST_DELAY_SECONDS + SPREAD_SECONDS * len(out))
-        out.append(FirstCrawl(source.name, at, every))
+        if every is not None and last is not None and last + timedelta(seconds=every) > now:
+            out.append(FirstCrawl(source.name, last + timedelta(seconds=every), every))  # crawled just before
+            continue
+        out.append(FirstCrawl(source.name, now + timedelta(seconds=FIRST_DELAY_SECONDS + SPREAD_SECONDS * prompt),
+                              every))
+        prompt += 1
     return out
 
 
