@@ -78,6 +78,10 @@ def record_crawl(con: duckdb.DuckDBPyConnection, out: CrawlOutput, data: DataDir
         parsed = parse_file(out.staged)
         invalid = parsed.errors
         upserted = ingest_rows_in_batches(con, parsed.rows)
+        if upserted.suppressed:  # the archived copy must not keep a forgotten person either
+            from pipeline.privacy.suppression import drop_suppressed_from_file
+
+            drop_suppressed_from_file(con, out.staged)
     if invalid:
         kinds["invalid_item"] = kinds.get("invalid_item", 0) + len(invalid)
         samples.extend(invalid[:5])

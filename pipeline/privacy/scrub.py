@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from pipeline.privacy.keys import normalise
@@ -29,12 +29,20 @@ ERASED = "[erased]"
 TEXT_SUFFIXES = (".jsonl", ".json", ".log", ".stderr", ".stdout", ".txt", ".csv")
 
 
-def _name_pattern(author: str) -> re.Pattern[str] | None:
+def name_regex(author: str) -> str | None:
+    """A regular expression (Python and RE2 alike) for the name as it may be written in a file or a
+    column: as is, or escaped in JSON (`\\u00f8`); None for names under 3 characters, too short to
+    tell from ordinary words. Match it case-insensitively."""
     name = normalise(author)
     if len(name) < 3:
         return None
     spellings = {name, json.dumps(name)[1:-1], json.dumps(name, ensure_ascii=True)[1:-1]}
-    return re.compile("|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True)), re.IGNORECASE)
+    return "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True))
+
+
+def _name_pattern(author: str) -> re.Pattern[str] | None:
+    regex = name_regex(author)
+    return re.compile(regex, re.IGNORECASE) if regex else None
 
 
 def _is_theirs(obj: object, author: str, source: str | None, ids: Collection[int], texts: Collection[str]) -> bool:
@@ -83,14 +91,41 @@ def scrub_file(path: Path, author: str, source: str | None, ids: Collection[int]
         touched += new != line
         out.append(new)
     if touched:
-        tmp = path.with_name(path.name + ".scrub-tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.writelines(out)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        _replace_lines(path, out)
     return touched
+
+
+def _replace_lines(path: Path, lines: list[str]) -> None:
+    tmp = path.with_name(path.name + ".scrub-tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        fh.writelines(lines)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def drop_suppressed_lines(path: Path, is_suppressed: Callable[[str, str], bool]) -> int:
+    """Rewrite a staged JSON-lines file without the lines of forgotten authors; return lines dropped.
+
+    Used after a crawl's ingest skipped someone: the staged copy is archived and must not keep them.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8", errors="surrogateescape").splitlines(keepends=True)
+    except OSError:
+        return 0
+    out = []
+    for line in lines:
+        try:
+            obj = json.loads(line) if line.lstrip().startswith("{") else None
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and is_suppressed(str(obj.get("source") or ""), str(obj.get("author") or "")):
+            continue
+        out.append(line)
+    if len(out) != len(lines):
+        _replace_lines(path, out)
+    return len(lines) - len(out)
 
 
 def scrub_tree(root: Path, author: str, source: str | None, ids: Collection[int] = (),

@@ -91,3 +91,10 @@ class Suppressor:
             else:
                 kept.append(r)
         return kept, dropped
+
+
+def drop_suppressed_from_file(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Rewrite a staged JSON-lines file without the items of people this store has forgotten."""
+    from pipeline.privacy.scrub import drop_suppressed_lines
+
+    return drop_suppressed_lines(path, Suppressor.for_store(con).is_suppressed)

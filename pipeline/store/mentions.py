@@ -207,14 +207,11 @@ def forget_author(con: duckdb.DuckDBPyConnection, author: str, source: str | Non
 
 def _scrub_name(con: duckdb.DuckDBPyConnection, author: str) -> None:
     """Replace the name (case-insensitive) in the text columns of every table but `mentions`."""
-    import re
+    from pipeline.privacy.scrub import name_regex
 
-    from pipeline.privacy.keys import normalise
-
-    name = normalise(author)
-    if len(name) < 3:  # too short to tell from ordinary words: nothing is rewritten
+    pattern = name_regex(author)  # None: too short to tell from ordinary words, nothing is rewritten
+    if pattern is None:
         return
-    pattern = re.escape(name)
     columns = con.execute(
         "SELECT c.table_name, c.column_name FROM information_schema.columns c JOIN information_schema.tables t "
         "USING (table_schema, table_name) WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' "
