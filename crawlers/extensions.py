@@ -3,12 +3,17 @@
 The stats file (``stats_path`` of the job) is what the service records in ``crawl_runs``::
 
     {"items": 12, "errors": 1, "error_kinds": {"json": 1}, "error_samples": ["<url>: <reason>"],
-     "pages": 7, "finish_reason": "finished", "cursor": {...}}
+     "pages": 7, "finish_reason": "finished", "cursor": {...}, "skipped": {"no_text": 2}}
 
 Error kinds: ``http`` (with ``http_status`` counts), ``json``, ``xml``, ``html``, ``encoding``,
 ``timeout``, ``connection`` (DNS, refused, reset), ``redirect_loop``, ``truncated``,
-``missing_date``, ``empty_page``, ``robots``, ``config``, ``job``, ``parse`` (a callback raised),
-``other``.
+``missing_date``, ``future_date`` (clamped to the fetch time), ``empty_page``, ``robots``, ``offsite``,
+``refused_address`` (a private/loopback/link-local host), ``config``, ``job``, ``parse`` (a callback
+raised), ``other``.
+
+``skipped`` counts records left out for a normal reason, by reason (not errors: the run stays ``ok``):
+``no_text`` (e.g. an image-only post), ``deleted`` (a ``[deleted]``/``[removed]`` placeholder),
+``duplicate``, ``known`` (at or before the cursor), ``no_match`` (does not name the company).
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ class ErrorLog:
     kinds: Counter[str] = field(default_factory=Counter)
     http_status: Counter[str] = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count a record left out for a normal reason (not an error)."""
+        self.skipped[reason] += n
 
     @property
     def total(self) -> int:
@@ -103,15 +113,17 @@ class RunStatsExtension:
             "pages": int(getattr(spider, "pages", 0)),
             "finish_reason": finish_reason,
             "cursor": cursor,
+            "skipped": dict(errors.skipped),
             "source_name": getattr(spider, "source_name", None),
             "run_id": getattr(spider, "run_id", None),
         }
         write_json_atomic(stats_path, data)
         logger.info(
-            "run stats: %d items, %d errors %s, %d pages, finish_reason=%s -> %s",
+            "run stats: %d items, %d errors %s, skipped %s, %d pages, finish_reason=%s -> %s",
             items,
             errors.total,
             dict(errors.kinds),
+            dict(errors.skipped),
             data["pages"],
             finish_reason,
             stats_path,

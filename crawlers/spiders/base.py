@@ -187,6 +187,10 @@ class RykteSpider(scrapy.Spider):
     def record_error(self, kind: str, url: str | None, reason: str, status: int | None = None) -> None:
         self.run_errors.record(kind, url, reason, status)
 
+    def skip(self, reason: str) -> None:
+        """Count a record left out for a normal reason (the stats file's ``skipped``)."""
+        self.run_errors.skip(reason)
+
     def on_error(self, failure: Failure) -> None:
         kind, reason = classify_failure(failure)
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
@@ -274,6 +278,7 @@ class RykteSpider(scrapy.Spider):
     ) -> Mention | None:
         """A Mention, or None (missing date → counted error; empty text or duplicate → skipped)."""
         if external_id in self._emitted:
+            self.run_errors.skip("duplicate")
             return None
         try:
             when = to_utc(published)
@@ -290,6 +295,7 @@ class RykteSpider(scrapy.Spider):
         body = (text or "").strip() or (title or "").strip()
         if not body:
             logger.debug("skipping %s: no text", external_id)
+            self.run_errors.skip("no_text")
             return None
         if self.matcher.is_official_author(author):
             is_official = True

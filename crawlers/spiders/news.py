@@ -7,11 +7,19 @@
   fetched and its text extracted with trafilatura (if that fails, the summary is still staged).
 
 Each article is its own thread. The cursor (newest entry time per feed) skips known entries.
+
+The feed body goes to feedparser as a byte stream with the response's ``Content-Type``: given bytes,
+feedparser first tries them as a local file path or URL, and without the header it ignores the HTTP
+charset. An entry without guid and link gets a stable id (a hash of feed URL, title and date), so a
+re-crawl updates it instead of dropping or duplicating it. Every entry left out is counted by reason
+(``missing_date`` as an error; ``known``, ``no_match`` in the stats' ``skipped``).
 """
 
 from __future__ import annotations
 
 import calendar
+import hashlib
+import io
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -36,20 +44,39 @@ def _entry_time(e: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         t = e.get(key)
         if isinstance(t, time.struct_time):
-            return datetime.fromtimestamp(calendar.timegm(t), tz=UTC)
+            try:
+                return datetime.fromtimestamp(calendar.timegm(t), tz=UTC)
+            except (OverflowError, OSError, ValueError):
+                return None
     return None
 
 
-def parse_feed_entries(body: bytes | str, feed_url: str = "") -> tuple[list[tuple[Raw, bool]], Any]:
-    """A feed body → ([(Raw, has_full_text)], feedparser result). ``Raw.published`` may be None."""
-    parsed = feedparser.parse(body)
+def entry_id(e: Any, feed_url: str, title: str, when: datetime | None) -> str:
+    """The entry's guid, else its link, else a stable hash of feed URL, title and date."""
+    given = e.get("id") or e.get("link")
+    if given:
+        return str(given)
+    stamp = when.isoformat() if when else ""
+    digest = hashlib.sha1("\x1f".join([feed_url, title, stamp]).encode("utf-8")).hexdigest()[:20]
+    return f"feed-entry:{digest}"
+
+
+def parse_feed_entries(
+    body: bytes | str, feed_url: str = "", content_type: str | None = None
+) -> tuple[list[tuple[Raw, bool]], Any]:
+    """A feed body → ([(Raw, has_full_text)], feedparser result). ``Raw.published`` may be None.
+
+    ``content_type`` is the HTTP header (its charset wins over the XML declaration, as in RFC 3023).
+    """
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    headers = {"content-type": content_type} if content_type else {}
+    if feed_url:
+        headers["content-location"] = feed_url
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     feed_title = (parsed.feed or {}).get("title") or host_of(feed_url) or "news"
     out: list[tuple[Raw, bool]] = []
     for e in parsed.entries:
         link = e.get("link")
-        eid = e.get("id") or link
-        if not eid:
-            continue
         content = ""
         if e.get("content"):
             content = html_to_text(" ".join(c.get("value", "") for c in e["content"]))
@@ -62,7 +89,7 @@ def parse_feed_entries(body: bytes | str, feed_url: str = "") -> tuple[list[tupl
         out.append(
             (
                 Raw(
-                    external_id=eid,
+                    external_id=entry_id(e, feed_url, title, when),
                     author=author,
                     published=when,
                     text="\n\n".join(x for x in [title, body_text] if x),
@@ -116,7 +143,8 @@ class NewsSpider(RykteSpider):
         if not response.body.strip():
             self.record_error("empty_page", response.url, "empty feed")
             return
-        entries, parsed = parse_feed_entries(response.body, response.url)
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        entries, parsed = parse_feed_entries(response.body, response.url, ctype or None)
         if parsed.bozo:
             exc = parsed.get("bozo_exception")
             name = type(exc).__name__
@@ -132,8 +160,10 @@ class NewsSpider(RykteSpider):
                 self.record_error("missing_date", response.url, f"{raw.external_id}: entry without a date")
                 continue
             if self.is_known(stream, raw.published):
+                self.skip("known")
                 continue
             if self.require_match and not self.matcher.matches(raw.text):
+                self.skip("no_match")
                 continue
             self.observe(stream, raw.published)
             if full or google or not self.fetch_articles or not raw.url or not raw.url.startswith("http"):
