@@ -4,7 +4,15 @@
   ``{base}/r/<sub>/search.json?q=…&restrict_sr=1&sort=new``, paged with ``after``;
 * every matching post's whole comment tree: ``{base}/r/<sub>/comments/<id>.json``;
 * ``more`` stubs through ``{base}/api/morechildren.json?link_id=…&children=…&api_type=json``;
-  ``replies: ""`` is a leaf.
+  ``replies: ""`` is a leaf. A "continue this thread" stub (``more`` with id ``_``, count 0, no
+  children: the tree is deeper than the listing shows) is followed as Reddit's own clients do, with
+  the sub-thread under its parent: ``{base}/comments/<post>/_/<parent comment>.json``.
+
+Deleted and removed comments (body ``[deleted]``/``[removed]``) are placeholders, not mentions: they
+are not stored (counted as ``skipped: deleted``). A reply under one is linked to the nearest stored
+ancestor instead (the placeholder's own parent, recursively), so the thread and the response chain
+stay whole without storing an empty text. A comment without ``permalink`` gets its URL from
+``link_id`` (``{site}/comments/<post>/_/<comment>/``).
 
 Ids are Reddit fullnames (``t3_…`` posts, ``t1_…`` comments), so a comment's ``parent_id`` and the
 thread's ``link_id`` link up directly. Unauthenticated clients get a small rate limit: the spider
@@ -26,9 +34,20 @@ from crawlers.text import html_to_text
 MORE_BATCH = 100
 
 
+PLACEHOLDERS = frozenset({"[deleted]", "[removed]"})
+
+
+def _short(fullname: str | None) -> str:
+    """``t3_1abc01`` → ``1abc01`` (a bare id stays as it is)."""
+    text = str(fullname or "")
+    return text.split("_", 1)[1] if text[:1] == "t" and text[2:3] == "_" else text
+
+
 def _post_raw(d: dict[str, Any], site: str) -> Raw:
     name = d.get("name") or f"t3_{d.get('id')}"
     body = d.get("selftext") or html_to_text(d.get("selftext_html"))
+    if body and body.strip() in PLACEHOLDERS:
+        body = ""
     link = d.get("url") if not d.get("is_self", True) else None
     text = "\n\n".join(x for x in [d.get("title") or "", body or "", link or ""] if x)
     permalink = d.get("permalink")
@@ -39,22 +58,39 @@ def _post_raw(d: dict[str, Any], site: str) -> Raw:
         text=text,
         thread_id=name,
         title=d.get("title"),
-        url=site + permalink if permalink else None,
+        url=site + permalink if permalink else f"{site}/comments/{_short(name)}/",
     )
 
 
 def _comment_raw(d: dict[str, Any], site: str) -> Raw:
     name = d.get("name") or f"t1_{d.get('id')}"
     permalink = d.get("permalink")
+    link_id = d.get("link_id")
+    if permalink:
+        url: str | None = site + permalink
+    elif link_id:
+        url = f"{site}/comments/{_short(link_id)}/_/{_short(name)}/"
+    else:
+        url = None
     return Raw(
         external_id=name,
         author=d.get("author"),
         published=d.get("created_utc"),
         text=d.get("body") or html_to_text(d.get("body_html")),
         parent_id=d.get("parent_id"),
-        thread_id=d.get("link_id"),
-        url=site + permalink if permalink else None,
+        thread_id=link_id,
+        url=url,
     )
+
+
+def is_placeholder(raw: Raw) -> bool:
+    """A deleted or removed comment: Reddit keeps the node, not the text."""
+    return (raw.text or "").strip() in PLACEHOLDERS
+
+
+def is_continue_stub(stub: dict[str, Any]) -> bool:
+    """"continue this thread": a ``more`` with id ``_`` and no children to ask morechildren for."""
+    return stub.get("id") == "_" or (not stub.get("children") and not stub.get("count"))
 
 
 def parse_listing(
@@ -131,6 +167,8 @@ class RedditSpider(RykteSpider):
         self.sort: str = self.options.sort
         self.time_filter: str = self.options.time
         self.site = self.base_url
+        #: deleted/removed comments seen in this run → their nearest stored ancestor
+        self.gone: dict[str, str | None] = {}
         for q in queries:
             quoted = f'"{q}"' if " " in q and not q.startswith('"') else q
             if self.options.site_wide or not subreddits:
@@ -198,15 +236,44 @@ class RedditSpider(RykteSpider):
             self.json_shape_error(response, str(exc))
             return
         # The post matched: its whole thread is kept.
-        for raw in ([post] if post else []) + comments:
-            item = self.emit(raw, where=response.url)
+        if post:
+            item = self.emit(post, where=response.url)
             if item:
                 yield item
+        yield from self.emit_comments(comments, post_id, response.url)
         yield from self.more_requests(post_id, stubs)
+
+    def emit_comments(self, comments: list[Raw], link_id: str, where: str) -> Iterator[Any]:
+        """Comments as mentions: placeholders left out, their replies linked to the nearest stored ancestor."""
+        gone = self.gone
+        for raw in comments:
+            raw.thread_id = raw.thread_id or link_id
+            parent = raw.parent_id
+            seen: set[str] = set()
+            while parent in gone and parent not in seen:  # a chain of deleted comments
+                seen.add(parent)
+                parent = gone[parent]
+            raw.parent_id = parent
+            if is_placeholder(raw):
+                gone[raw.external_id] = parent
+                self.skip("deleted")
+                continue
+            item = self.emit(raw, where=where)
+            if item:
+                yield item
 
     def more_requests(self, link_id: str, stubs: list[dict[str, Any]]) -> Iterator[Request]:
         ids: list[str] = []
         for stub in stubs:
+            if is_continue_stub(stub):
+                parent = _short(stub.get("parent_id"))
+                if parent and parent != _short(link_id):
+                    yield self.request(
+                        f"{self.base_url}/comments/{_short(link_id)}/_/{parent}.json?raw_json=1&limit=500",
+                        self.parse_thread,
+                        cb_kwargs={"post_id": link_id},
+                    )
+                continue
             ids.extend(c for c in stub.get("children") or [] if c and c != "_")
         for i in range(0, len(ids), MORE_BATCH):
             batch = ids[i : i + MORE_BATCH]
@@ -226,9 +293,5 @@ class RedditSpider(RykteSpider):
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self.json_shape_error(response, str(exc))
             return
-        for raw in comments:
-            raw.thread_id = raw.thread_id or link_id
-            item = self.emit(raw, where=response.url)
-            if item:
-                yield item
+        yield from self.emit_comments(comments, link_id, response.url)
         yield from self.more_requests(link_id, stubs)
