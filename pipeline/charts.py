@@ -40,6 +40,19 @@ def outcome_name(outcome: str | None, lang: str = "nb") -> str:
     return i18n.name("outcome", outcome or "unknown", lang)
 
 
+def language_name(code: str | None, lang: str = "nb") -> str:
+    """A language code of `mentions.language` (`nb`, `nn`, `sv`, `da`, `en`, `other`) in the reader's words."""
+    return i18n.name("chart.language_name", code or "unknown", lang)
+
+
+def platform_name(platform: str | None, lang: str = "nb") -> str:
+    """A `mentions.source` platform id (`hackernews`, `trustpilot`, ...) as people write it."""
+    return i18n.name("chart.platform_name", platform or "unknown", lang)
+
+
+COUNT_AXIS = {"tickMinStep": 1, "format": "d"}  # counts get integer ticks
+
+
 def _t(key: str, lang: str) -> str:
     return i18n.t(f"chart.{key}", lang)
 
@@ -63,7 +76,7 @@ def weekly_trend_chart(df: pd.DataFrame, title: str | None = None, lang: str = "
     bars = alt.Chart(counts).mark_bar().encode(
         x=alt.X("week:N", title=week, sort=list(df["week"])),
         xOffset=alt.XOffset("series:N", sort=order),
-        y=alt.Y("count:Q", title=count),
+        y=alt.Y("count:Q", title=count, axis=alt.Axis(**COUNT_AXIS)),
         color=alt.Color("series:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=[SKY, VERMILION]),
                         legend=alt.Legend(orient="top")),
@@ -104,7 +117,7 @@ def outcome_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") 
     colours = [OUTCOME_COLOURS.get(o, PURPLE) for o in d["outcome"]]
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("outcome_name:N", title=None, sort=domain),
-        x=alt.X("answered:Q", title=_t("answered_criticism", lang)),
+        x=alt.X("answered:Q", title=_t("answered_criticism", lang), axis=alt.Axis(**COUNT_AXIS)),
         color=alt.Color("outcome_name:N", legend=None, scale=alt.Scale(domain=domain, range=colours)),
         tooltip=[alt.Tooltip("outcome_name:N", title=_t("outcome", lang)),
                  alt.Tooltip("answered:Q", title=_t("count", lang))],
@@ -115,14 +128,15 @@ def sentiment_language_chart(df: pd.DataFrame, title: str | None = None, lang: s
     title = title or _t("title.sentiment_language", lang)
     if df.empty:
         return _empty(title, lang)
-    d = df.assign(sentiment_name=df["sentiment"].map(lambda s: sentiment_name(s, lang)))
+    d = df.assign(sentiment_name=df["sentiment"].map(lambda s: sentiment_name(s, lang)),
+                  language=df["language"].map(lambda c: language_name(c, lang)))
     present = list(dict.fromkeys(d["sentiment"]))
     ids = [s for s in SENTIMENT_ORDER if s in present] + sorted(set(present) - set(SENTIMENT_ORDER))
     domain = [sentiment_name(s, lang) for s in ids]
     language, sentiment, mentions = _t("language", lang), _t("sentiment", lang), _t("mentions", lang)
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("language:N", title=language),
-        x=alt.X("mentions:Q", title=mentions, stack="zero"),
+        x=alt.X("mentions:Q", title=mentions, stack="zero", axis=alt.Axis(**COUNT_AXIS)),
         color=alt.Color("sentiment_name:N", title=sentiment, scale=alt.Scale(
             domain=domain, range=[SENTIMENT_COLOURS.get(s, PURPLE) for s in ids]),
             legend=alt.Legend(orient="top")),
@@ -147,7 +161,7 @@ def aspects_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") 
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("aspect_name:N", title=topic, sort=list(named["aspect_name"])),
         yOffset=alt.YOffset("series:N", sort=order),
-        x=alt.X("count:Q", title=count),
+        x=alt.X("count:Q", title=count, axis=alt.Axis(**COUNT_AXIS)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=order, range=[VERMILION, BLUE]),
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("aspect_name:N", title=topic), alt.Tooltip("series:N", title=_t("series", lang)),
@@ -163,7 +177,7 @@ def quarterly_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb"
     d["response_rate_pct"] = d["response_rate"].astype(float) * 100
     quarter, criticisms, rate = _t("quarter", lang), _t("criticisms", lang), _t("response_rate", lang)
     bars = alt.Chart(d).mark_bar(color=VERMILION).encode(
-        x=alt.X("quarter:N", title=quarter), y=alt.Y("criticisms:Q", title=criticisms),
+        x=alt.X("quarter:N", title=quarter), y=alt.Y("criticisms:Q", title=criticisms, axis=alt.Axis(**COUNT_AXIS)),
         tooltip=[alt.Tooltip("quarter:N", title=quarter), alt.Tooltip("criticisms:Q", title=criticisms)])
     line = alt.Chart(d).mark_line(color=BLUE, point=True).encode(
         x="quarter:N", y=alt.Y("response_rate_pct:Q", title=rate, scale=alt.Scale(domain=[0, 100])),
@@ -189,30 +203,41 @@ def stats_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") ->
 
 
 # --------------------------------------------------------------------------------------------
-# Number formatting (Norwegian conventions: decimal comma, "66,7 %", "3,5 t"), shared by the
-# dashboard and the report so both print a KPI the same way.
+# Number formatting in the reader's conventions (nb: decimal comma, "66,7 %", "3,5 t", "10 000";
+# en: "66.7%", "3.5 h", "10,000"), shared by the dashboard's pages so every KPI prints the same way.
+# The default stays bokmål, as before.
 
 MISSING = "–"
 
 
-def _comma(x: float, decimals: int) -> str:
+def _num(x: float, decimals: int, lang: str = "nb") -> str:
     s = f"{x:,.{decimals}f}"
+    if i18n.language(lang) == "en":
+        return s
     return s.replace(",", "\u00a0").replace(".", ",")
 
 
-def fmt_int(v: int | float | None) -> str:
-    return MISSING if v is None or pd.isna(v) else _comma(float(v), 0)
+def _missing(v: object) -> bool:
+    return v is None or bool(pd.isna(v))  # type: ignore[call-overload]
 
 
-def fmt_pct(v: float | None, decimals: int = 1) -> str:
-    """A 0..1 rate as a percentage: 0.6667 → "66,7 %"."""
-    return MISSING if v is None or pd.isna(v) else f"{_comma(float(v) * 100, decimals)} %"
+def fmt_int(v: int | float | None, lang: str = "nb") -> str:
+    return MISSING if _missing(v) else _num(float(v), 0, lang)  # type: ignore[arg-type]
 
 
-def fmt_hours(v: float | None, decimals: int = 1) -> str:
-    return MISSING if v is None or pd.isna(v) else f"{_comma(float(v), decimals)} t"
+def fmt_pct(v: float | None, decimals: int = 1, lang: str = "nb") -> str:
+    """A 0..1 rate as a percentage: 0.6667 → "66,7 %" (nb), "66.7%" (en)."""
+    if _missing(v):
+        return MISSING
+    sep = "" if i18n.language(lang) == "en" else " "
+    return f"{_num(float(v) * 100, decimals, lang)}{sep}%"  # type: ignore[arg-type]
 
 
-def fmt_quality(v: float | None) -> str:
-    """Reply quality 0..100 (pipeline/responses/quality/), one decimal: 72.46 → "72,5"."""
-    return MISSING if v is None or pd.isna(v) else _comma(float(v), 1)
+def fmt_hours(v: float | None, decimals: int = 1, lang: str = "nb") -> str:
+    """Hours with one decimal and the unit: "3,5 t" (nb), "3.5 h" (en)."""
+    return MISSING if _missing(v) else f"{_num(float(v), decimals, lang)} {_t('unit.hours', lang)}"  # type: ignore[arg-type]
+
+
+def fmt_quality(v: float | None, lang: str = "nb") -> str:
+    """Reply quality 0..100 (pipeline/responses/quality/), one decimal: 72.46 → "72,5" / "72.5"."""
+    return MISSING if _missing(v) else _num(float(v), 1, lang)  # type: ignore[arg-type]

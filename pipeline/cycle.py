@@ -1,7 +1,7 @@
 """The batch pipeline that runs after every ingest, in the one writer process.
 
 store the configuration facts readers need (SLA, source limits; `pipeline.config_facts`) → resolve
-official accounts and threads → take in dashboard label corrections → analyze → link responses →
+official accounts and threads → take in dashboard label corrections and inbox actions → analyze → link responses →
 queue and deliver alerts → publish the read snapshot. Each step is incremental, so the
 cycle is cheap when little changed. `rykte import`, `rykte crawl`, `rykte run` and `rykte demo` all
 call `process_batch`, so every path into the store ends in the same state.
@@ -53,6 +53,7 @@ def process_batch(
     from pipeline.store import inbox
 
     result.corrections = inbox.ingest_label_corrections(con, data.root, cfg.analysis.criticism_threshold)
+    inbox.ingest_actions(con, data.root)  # the inbox's handling marks, assignments and notes
     if analyze:
         from pipeline.analysis.stage import analyze as run_analysis
 

@@ -1,133 +1,146 @@
-"""The criticism inbox: open criticism oldest first with SLA flags, answered criticism with delay and
-quality; click a row (or pick it below) to read the whole thread and correct a sentiment label.
-The SLA is the configured one, published with the snapshot; texts: `dashboard.inbox` in the catalogue."""
+"""The criticism inbox: criticism waiting for an answer, least time left to the SLA deadline first,
+then the criticism handled elsewhere and the answered criticism. Open one to read the whole thread,
+follow the link to the original, mark it handled elsewhere (with a reason), assign it to a colleague,
+add a note or correct its sentiment label; every action goes through the writer's inbox
+(`pipeline.store.inbox`) and is shown with who did it and when. The SLA is the configured one,
+published with the snapshot; texts: `dashboard.inbox` in the catalogue."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import common
-from dashboard.common import LANG, t
+from dashboard import common, panels
+from dashboard.common import t
 from pipeline import i18n
-from pipeline.charts import fmt_hours, fmt_pct, fmt_quality, outcome_name, sentiment_name
+from pipeline.charts import outcome_name
 from pipeline.store import queries
-from pipeline.store.inbox import LABELS, append_label_correction
+from pipeline.store.inbox import pending_actions
+
+STATES = ("waiting", "handled", "answered")
 
 ctx = common.context()
-sla = f"{ctx.sla_hours:g}"
+lang = common.lang()
 st.title(t("page.inbox"))
-st.caption(t("inbox.caption", window=ctx.window_label, hours=sla))
+st.caption(t("inbox.caption", window=ctx.window_label, hours=common.sla_text(ctx.sla_hours)))
 
-c1, c2, c3 = st.columns(3)
-status = c1.selectbox(t("inbox.filter.status"), [None, "open", "answered"], key="inbox_status",
-                      format_func=lambda s: t(f"inbox.filter.{s or 'all'}"))
-lang = c2.selectbox(t("inbox.filter.language"), [None, *common.q(queries.languages)], key="inbox_language",
-                    format_func=lambda x: x or t("inbox.filter.all"))
-aspect = c3.selectbox(t("inbox.filter.topic"), [None, *common.q(queries.all_aspects)], key="inbox_aspect",
-                      format_func=lambda a: i18n.name("aspect", a, LANG) if a else t("inbox.filter.all"))
+c1, c2, c3, c4 = st.columns(4)
+state_filter = common.select(c1, t("inbox.filter.status"), [*STATES, "all"], "inbox_status",
+                             lambda s: t(f"inbox.filter.{s}"))
+language = common.select(c2, t("inbox.filter.language"), [None, *common.q(queries.languages)], "inbox_language",
+                         lambda x: common.language_name(x) if x else t("inbox.filter.all"))
+aspect = common.select(c3, t("inbox.filter.topic"), [None, *common.q(queries.all_aspects)], "inbox_aspect",
+                       lambda a: i18n.name("aspect", a, lang) if a else t("inbox.filter.all"))
+
+actions = queries.merge_actions(common.q(queries.inbox_actions), pending_actions(ctx.data_dir))
+state = queries.action_state(actions).set_index("mention_id")
+assignees = sorted({str(a) for a in state["assignee"].dropna()})
+assignee = common.select(c4, t("inbox.filter.assignee"), [None, *assignees], "inbox_assignee",
+                         lambda a: a or t("inbox.filter.anyone"))
 
 df: pd.DataFrame = common.q(queries.criticism_inbox, ctx.since, ctx.until, ctx.source, now=ctx.now,
-                            status=status, language=lang, aspect=aspect)
+                            language=language, aspect=aspect)
+handled = df["id"].isin(state.index[state["handled"].astype(bool)])
+df = df.assign(state=["answered" if s == "answered" else "handled" if h else "waiting"
+                      for s, h in zip(df["status"], handled, strict=True)],
+               assignee=df["id"].map(state["assignee"]) if len(df) else pd.Series(dtype=object))
+waiting = df[df["state"] == "waiting"]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("inbox.metric.waiting"), common.num(len(waiting)), border=True)
+m2.metric(t("inbox.metric.overdue"), common.num(int((waiting["hours_left"] < 0).sum())), border=True)
+m3.metric(t("inbox.metric.handled"), common.num(int((df["state"] == "handled").sum())), border=True)
+m4.metric(t("inbox.metric.answered"), common.num(int((df["state"] == "answered").sum())), border=True)
 
-n_open = int((df["status"] == "open").sum())
-n_breach = int(((df["status"] == "open") & df["sla_breached"]).sum())
-m1, m2, m3 = st.columns(3)
-m1.metric(t("inbox.metric.open"), n_open, border=True)
-m2.metric(t("inbox.metric.open_past_sla"), n_breach, border=True)
-m3.metric(t("inbox.metric.answered"), int((df["status"] == "answered").sum()), border=True)
+if state_filter in STATES:
+    df = df[df["state"] == state_filter]
+if assignee:
+    df = df[df["assignee"] == assignee]
+df = df.assign(rank=df["state"].map({s: i for i, s in enumerate(STATES)})).sort_values("rank", kind="stable")
+if df.empty:
+    st.info(t(f"inbox.empty_{state_filter}" if state_filter == "waiting" else "inbox.empty"))
+    st.stop()
 
 
 def _status(row: pd.Series) -> str:
-    breached = "_past_sla" if row["sla_breached"] else ""
-    return t(f"inbox.status.{row['status']}{breached}")
+    if row["state"] == "answered":
+        return t("inbox.status.answered_past_sla" if row["sla_breached"] else "inbox.status.answered")
+    if row["state"] == "handled":
+        return t("inbox.status.handled")
+    return t("inbox.status.overdue" if row["hours_left"] < 0 else "inbox.status.waiting")
 
 
-if df.empty:
-    st.info(t("inbox.empty"))
-    st.stop()
+def _left(row: pd.Series) -> str:
+    if row["state"] == "answered":
+        return t("inbox.answered_after", after=common.duration(row["delay_hours"]))
+    return "–" if row["state"] == "handled" else common.time_left(row["hours_left"])
+
 
 view = pd.DataFrame({
     t("inbox.col.status"): df.apply(_status, axis=1),
-    t("inbox.col.waited"): [fmt_hours(a) if s == "open" else fmt_hours(d)
-                            for s, a, d in zip(df["status"], df["age_hours"], df["delay_hours"], strict=True)],
-    t("inbox.col.published"): pd.to_datetime(df["published_at"]).dt.strftime("%d.%m.%Y %H:%M"),
-    t("inbox.col.source"): df["source"],
-    t("inbox.col.author"): df["author"],
-    t("inbox.col.language"): df["language"].fillna("–"),
-    t("inbox.col.topic"): df["aspects"].map(
-        lambda a: ", ".join(i18n.name("aspect", x, LANG) for x in a) if len(a) else "–"),
+    t("inbox.col.time_left"): df.apply(_left, axis=1),
+    t("inbox.col.deadline"): [common.when(d) if s != "answered" else "–" for d, s in zip(df["deadline"], df["state"],
+                                                                                        strict=True)],
+    t("inbox.col.age"): [common.duration(a) for a in df["age_hours"]],
+    t("inbox.col.published"): common.when_column(df["published_at"]),
+    t("inbox.col.source"): df["source"].map(common.source_name),
+    t("inbox.col.author"): df["author"].map(common.author_name),
+    t("inbox.col.language"): df["language"].map(common.language_name),
+    t("inbox.col.topic"): df["aspects"].map(common.aspect_list),
     t("inbox.col.text"): df["text"].map(common.snippet),
-    t("inbox.col.quality"): df["quality"].map(fmt_quality),
-    t("inbox.col.outcome"): df["outcome"].map(lambda o: outcome_name(o, LANG) if isinstance(o, str) else "–"),
+    t("inbox.col.assignee"): df["assignee"].map(lambda a: a if isinstance(a, str) and a else "–"),
+    t("inbox.col.link"): df["url"].map(lambda u: u if isinstance(u, str) and u.startswith(("http://", "https://"))
+                                       else None),
 })
-event = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun",
-                     selection_mode="single-row", key="inbox_table")
+event = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                     key="inbox_table", column_config={t("inbox.col.link"): st.column_config.LinkColumn(
+                         display_text=t("inbox.open_original"))})
 
 ids = [int(i) for i in df["id"]]
-labels = {int(r.id): f"#{int(r.id)} · {r.source} · {common.snippet(r.text, 70)}" for r in df.itertuples()}
+labels = {int(r.id): f"#{int(r.id)} · {common.source_name(r.source)} · {common.snippet(r.text, 70)}"
+          for r in df.itertuples()}
 selected_rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
 if selected_rows and 0 <= selected_rows[0] < len(ids):
     st.session_state["inbox_thread"] = ids[selected_rows[0]]
 if st.session_state.get("inbox_thread") not in ids:
     st.session_state["inbox_thread"] = ids[0]
-mention_id = st.selectbox(t("inbox.show_thread"), ids, format_func=lambda i: labels[i], key="inbox_thread")
+mention_id = common.select(st, t("inbox.show_thread"), ids, "inbox_thread", labels.__getitem__)
+row = df[df["id"] == mention_id].iloc[0]
 
 tv = common.q(queries.thread_view, int(mention_id))
 if tv is None:
     st.warning(t("inbox.gone"))
     st.stop()
 
-st.subheader(t("inbox.thread"))
-resp = tv["response"]
-thread: pd.DataFrame = tv["thread"]
-for r in thread.itertuples():
-    indent = "↳ " * int(r.depth)
-    when = pd.Timestamp(r.published_at).strftime("%d.%m.%Y %H:%M")
-    badges = []
-    if r.official:
-        badges.append(t("inbox.badge.official"))
-    if r.is_first_response:
-        badges.append(t("inbox.badge.first_response"))
-    if r.is_target:
-        badges.append(t("inbox.badge.target"))
-    with st.container(border=True):
-        st.markdown(f"{indent}**{common.md_escape(r.author)}** · {when} UTC"
-                    + (" · " + " · ".join(badges) if badges else ""))
-        st.markdown(common.md_escape(r.text))
-        if isinstance(r.url, str) and r.url.startswith(("http://", "https://")):
-            st.caption(r.url)
+panels.thread(tv)
 
 st.subheader(t("inbox.response"))
+resp = tv["response"]
 if resp is None or resp.get("response_id") is None:
-    age = df.loc[df["id"] == mention_id, "age_hours"]
-    st.warning(t("inbox.unanswered", waited=fmt_hours(age.iloc[0]) if len(age) else "–", hours=sla))
+    st.warning(t("inbox.unanswered", waited=common.duration(row["age_hours"]), left=common.time_left(row["hours_left"]),
+                 deadline=common.when(row["deadline"])))
 else:
     a, b, c, d = st.columns(4)
-    a.metric(t("inbox.metric.first_response"), fmt_hours(resp["delay_hours"]), border=True)
-    b.metric(t("inbox.metric.business_hours"), fmt_hours(resp["business_delay_hours"]), border=True)
-    c.metric(t("inbox.metric.quality"), fmt_quality(resp["quality"]), border=True)
-    d.metric(t("inbox.metric.outcome"), outcome_name(resp.get("outcome"), LANG), border=True)
+    a.metric(t("inbox.metric.first_response"), common.hours(resp["delay_hours"]), border=True)
+    b.metric(t("inbox.metric.business_hours"), common.hours(resp["business_delay_hours"]), border=True)
+    c.metric(t("inbox.metric.quality"), common.quality(resp["quality"]), border=True)
+    d.metric(t("inbox.metric.outcome"), outcome_name(resp.get("outcome"), lang), border=True)
     if resp.get("clock_anomaly"):
         st.info(t("inbox.clock_anomaly"))
     comps: pd.DataFrame = tv["components"]
     if not comps.empty:
         st.markdown(t("inbox.quality_explained"))
-        comps = comps.assign(explanation=comps["component"].map(
-            lambda c: i18n.t(f"quality.component.{c}", LANG) if i18n.has(f"quality.component.{c}") else ""))
-        st.dataframe(comps.rename(columns=lambda col: t(f"inbox.component.{col}")), hide_index=True, width="stretch")
+        st.dataframe({
+            t("inbox.component.component"): comps["component"].map(
+                lambda c: i18n.t(f"quality.name.{c}", lang) if i18n.has(f"quality.name.{c}") else c),
+            t("inbox.component.value"): comps["value"].map(lambda v: i18n.fmt_number(v, lang, 2)
+                                                           if isinstance(v, int | float) and not pd.isna(v) else "–"),
+            t("inbox.component.weight"): comps["weight"].map(lambda v: i18n.fmt_number(v, lang)
+                                                             if isinstance(v, int | float) and not pd.isna(v) else "–"),
+            t("inbox.component.evidence"): comps["evidence"].fillna("–"),
+            t("inbox.component.explanation"): comps["component"].map(
+                lambda c: i18n.t(f"quality.component.{c}", lang) if i18n.has(f"quality.component.{c}") else ""),
+        }, hide_index=True, width="stretch")
 
-st.subheader(t("inbox.correct.title"))
-mention = tv["mention"]
-current = mention.get("sentiment")
-p_negative = df.loc[df["id"] == mention_id, "p_negative"]
-st.caption(t("inbox.correct.model_says", label=sentiment_name(current, LANG))
-           + (t("inbox.correct.p_negative", p=fmt_pct(p_negative.iloc[0])) if len(p_negative) else ""))
-f1, f2 = st.columns(2)
-new_label = f1.selectbox(t("inbox.correct.label"), list(LABELS), format_func=lambda s: sentiment_name(s, LANG),
-                         key=f"label_{mention_id}")
-who = f2.text_input(t("inbox.correct.who"), key="corrected_by")
-if st.button(t("inbox.correct.save"), key=f"save_label_{mention_id}"):
-    append_label_correction(ctx.data_dir, int(mention_id), str(mention["text"]), new_label,
-                            corrected_by=who.strip() or None)
-    st.success(t("inbox.correct.saved"))
+panels.handling(ctx.data_dir, int(mention_id), row["state"], actions)
+panels.label_correction(ctx.data_dir, int(mention_id), str(tv["mention"]["text"]), tv["mention"].get("sentiment"),
+                        row["p_negative"])

@@ -11,7 +11,6 @@ import streamlit as st
 
 from dashboard import channels, common
 from pipeline import i18n
-from pipeline.charts import fmt_hours, fmt_pct
 from pipeline.store import queries
 
 
@@ -23,8 +22,18 @@ def freshness_label(state: str, enabled: bool) -> str:
     return t(f"freshness.{state}" if enabled else "freshness.off")
 
 
-def status_label(status: str | None) -> str:
-    return t(f"status.{status}") if status and i18n.has(f"dashboard.sources.status.{status}") else (status or "–")
+def status_label(status: object) -> str:
+    if not isinstance(status, str) or not status:
+        return "–"  # never run
+    return t(f"status.{status}") if i18n.has(f"dashboard.sources.status.{status}") else status
+
+
+def _samples(value: object) -> str:
+    """Error examples as one line ("–" for none)."""
+    if isinstance(value, str):
+        return value or "–"
+    items = [str(v) for v in value] if isinstance(value, list | tuple) or hasattr(value, "tolist") else []
+    return " · ".join(items) if items else "–"
 
 
 ctx = common.context()
@@ -43,17 +52,17 @@ else:
         t("col.source"): health["source_name"],
         t("col.freshness"): [freshness_label(f, bool(on)) for f, on in
                              zip(health["freshness"], health["enabled"], strict=True)],
-        t("col.last_run"): pd.to_datetime(health["last_started"]).dt.strftime("%d.%m.%Y %H:%M").fillna("–"),
+        t("col.last_run"): common.when_column(health["last_started"]),
         t("col.status"): health["last_status"].map(status_label),
-        t("col.items"): health["last_items"],
-        t("col.new"): health["last_new_items"],
-        t("col.errors"): health["last_errors"],
-        t("col.since_success"): health["hours_since_success"].map(fmt_hours),
-        t("col.limit"): health["stale_limit_hours"].map(lambda h: i18n.fmt_duration(h, common.LANG)),
-        t("col.failed_in_row"): health["failed_in_row"],
-        t("col.runs"): health["runs"],
-        t("col.runs_failed"): health["runs_failed"],
-        t("col.error_samples"): health["error_samples"],
+        t("col.items"): health["last_items"].map(common.num),
+        t("col.new"): health["last_new_items"].map(common.num),
+        t("col.errors"): health["last_errors"].map(common.num),
+        t("col.since_success"): health["hours_since_success"].map(common.duration),
+        t("col.limit"): health["stale_limit_hours"].map(common.duration),
+        t("col.failed_in_row"): health["failed_in_row"].map(common.num),
+        t("col.runs"): health["runs"].map(common.num),
+        t("col.runs_failed"): health["runs_failed"].map(common.num),
+        t("col.error_samples"): health["error_samples"].map(_samples),
     }), hide_index=True, width="stretch")
     st.caption(t("rule"))
 
@@ -61,8 +70,9 @@ st.subheader(t("per_source"))
 st.caption(ctx.window_label)
 src = common.q(queries.by_source, ctx.since, ctx.until, ctx.source)
 st.dataframe(pd.DataFrame({
-    t("col.source"): src["source"], t("col.mentions"): src["mentions"], t("col.criticisms"): src["criticisms"],
-    t("col.answered"): src["criticisms_responded"], t("col.response_rate"): src["response_rate"].map(fmt_pct),
+    t("col.source"): src["source"].map(common.source_name), t("col.mentions"): src["mentions"].map(common.num),
+    t("col.criticisms"): src["criticisms"].map(common.num),
+    t("col.answered"): src["criticisms_responded"].map(common.num), t("col.response_rate"): src["response_rate"].map(common.pct),
 }), hide_index=True, width="stretch")
 
 channels.show()  # the alert channels' delivery health (dashboard/channels.py)

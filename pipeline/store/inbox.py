@@ -5,6 +5,11 @@ The dashboard never writes to DuckDB. When a user corrects a label it appends on
 calls `ingest_label_corrections` after each batch, which moves the lines into the
 `label_corrections` table exactly once and sets the mention's sentiment to the corrected label.
 
+The inbox's handling actions (`append_action`: handled elsewhere with a reason, reopened, assigned
+to a colleague, a note) travel the same way through `<data-dir>/inbox/actions.jsonl` into the
+`inbox_actions` table (`ingest_actions`); until the writer has taken them in, the dashboard shows
+them from the file (`pending_actions`).
+
 Nothing is lost or doubled:
 
 * Appenders take an exclusive `flock` on the file and, once they hold it, check that the path still
@@ -87,14 +92,18 @@ def append_label_correction(
     record = {"mention_id": None if mention_id is None else int(mention_id), "text": str(text),
               "label": label, "corrected_by": corrected_by or None,
               "corrected_at": when.isoformat(timespec="microseconds")}
+    _append_line(corrections_path(data_dir), record)
+    return record
+
+
+def _append_line(path: Path, record: dict[str, Any]) -> None:
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    with _locked_append(corrections_path(data_dir)) as fd:
+    with _locked_append(path) as fd:
         view = memoryview(line)
         while view:
             n = os.write(fd, view)
             view = view[n:]
         os.fsync(fd)
-    return record
 
 
 def _parse(line: str, where: str) -> tuple[Any, ...]:
@@ -118,10 +127,11 @@ def _parse(line: str, where: str) -> tuple[Any, ...]:
 
 
 def _claim(path: Path) -> Path | None:
+    """Rename the inbox file `<stem>.jsonl` to `<stem>.<stamp>.processing.jsonl` and wait for appends in flight."""
     if not path.exists():
         return None
     stamp = _utcnow().strftime("%Y%m%dT%H%M%S%f")
-    claimed = path.with_name(f"label_corrections.{stamp}.processing.jsonl")
+    claimed = path.with_name(f"{path.stem}.{stamp}.processing.jsonl")
     try:
         os.replace(path, claimed)
     except FileNotFoundError:
@@ -197,6 +207,129 @@ def _store(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]], threshol
                 )
                 con.execute(f"UPDATE mentions SET is_criticism = {CRITICISM_SQL} WHERE id = ?",
                             [threshold, mid])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return inserted
+
+
+# --------------------------------------------------------------------------------------------
+# Handling actions on criticism: handled elsewhere (with a reason), reopened, assigned, a note
+
+ACTIONS_FILE = "actions.jsonl"
+ACTIONS = ("handled", "reopened", "assigned", "note")
+ACTION_COLUMNS = ["mention_id", "action", "value", "actor", "acted_at"]
+_NEEDS_VALUE = {"handled": "a reason", "note": "the note"}
+
+
+def actions_path(data_dir: Path) -> Path:
+    return Path(data_dir) / INBOX_DIR / ACTIONS_FILE
+
+
+def _action_record(mention_id: Any, action: Any, value: Any, actor: Any, at: Any) -> dict[str, Any]:
+    """The one check of an action, for the dashboard's append and the writer's ingest alike."""
+    if isinstance(mention_id, bool) or not isinstance(mention_id, int):
+        raise ValueError("mention_id must be an integer")
+    if action not in ACTIONS:
+        raise ValueError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+    text = None if value is None else " ".join(str(value).split()) or None
+    if action in _NEEDS_VALUE and not text:
+        raise ValueError(f"{action}: {_NEEDS_VALUE[action]} is missing")
+    who = None if actor is None else str(actor).strip()
+    if not who:
+        raise ValueError("actor: who did it is missing")
+    when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return {"mention_id": mention_id, "action": action, "value": text, "actor": who, "acted_at": when}
+
+
+def append_action(data_dir: Path, mention_id: int, action: str, value: str | None = None, *,
+                  actor: str, at: datetime | None = None) -> dict[str, Any]:
+    """Queue one handling action for the writer; returns the record (`at` naive UTC).
+
+    `handled` needs a reason, `assigned` the colleague (None or empty = unassigned), `note` the text;
+    every action needs `actor`, the person who did it."""
+    try:
+        record = _action_record(int(mention_id), action, value, actor, at or _utcnow())
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    _append_line(actions_path(data_dir), {**record, "acted_at": record["acted_at"].isoformat(timespec="microseconds")})
+    return record
+
+
+def _read_actions(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    rows, rejected = [], []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("expected a JSON object")
+            rows.append(_action_record(obj.get("mention_id"), obj.get("action"), obj.get("value"),
+                                       obj.get("actor"), obj.get("acted_at")))
+        except (ValueError, TypeError) as exc:
+            log.warning("%s:%d: skipped inbox action: %s", path, lineno, exc)
+            rejected.append(line)
+    return rows, rejected
+
+
+def pending_actions(data_dir: Path) -> list[dict[str, Any]]:
+    """Actions appended but not yet taken in by the writer (so the dashboard shows them at once).
+
+    Read without the lock: a line being written at this moment is skipped until the next read."""
+    inbox = actions_path(data_dir).parent
+    if not inbox.exists():
+        return []
+    files = [*sorted(inbox.glob("actions.*.processing.jsonl")), actions_path(data_dir)]
+    rows: list[dict[str, Any]] = []
+    for f in files:
+        try:
+            found, _bad = _read_actions(f)
+        except FileNotFoundError:
+            continue
+        rows.extend(found)
+    return rows
+
+
+def ingest_actions(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
+    """Move queued actions into `inbox_actions` exactly once (same claim-and-lock as the label
+    corrections); return rows inserted. Malformed lines go to `actions.rejected.jsonl`."""
+    inbox = actions_path(data_dir).parent
+    if not inbox.exists():
+        return 0
+    files = sorted(inbox.glob("actions.*.processing.jsonl"))
+    fresh = _claim(actions_path(data_dir))
+    if fresh is not None:
+        files.append(fresh)
+    total = 0
+    for f in files:
+        rows, rejected = _read_actions(f)
+        total += _store_actions(con, rows)
+        if rejected:
+            with (inbox / "actions.rejected.jsonl").open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(rejected) + "\n")
+        f.unlink()
+    return total
+
+
+def _store_actions(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    inserted = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for r in rows:
+            values = [r[c] for c in ACTION_COLUMNS]
+            exists = con.execute(
+                """SELECT count(*) FROM inbox_actions WHERE mention_id = ? AND action = ?
+                   AND value IS NOT DISTINCT FROM ? AND actor = ? AND acted_at = ?""", values).fetchone()
+            if exists and exists[0]:
+                continue
+            con.execute("INSERT INTO inbox_actions VALUES (?, ?, ?, ?, ?)", values)
+            inserted += 1
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -224,4 +224,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE mentions ADD COLUMN text_dropped_at TIMESTAMP;
         """,
     ),
+    (
+        "0007_inbox_actions",
+        # What HR does with criticism in the dashboard's inbox (pipeline/store/inbox.py): marked handled
+        # elsewhere (value = the reason), reopened, assigned (value = the colleague, NULL = nobody), a
+        # note (value = the text); who did it and when (naive UTC). Appended to <data-dir>/inbox/
+        # actions.jsonl by the dashboard, taken in by the writer exactly once.
+        """
+        CREATE TABLE inbox_actions (
+            mention_id BIGINT NOT NULL,
+            action VARCHAR NOT NULL,          -- handled / reopened / assigned / note
+            value VARCHAR,
+            actor VARCHAR NOT NULL,
+            acted_at TIMESTAMP NOT NULL
+        );
+        """,
+    ),
 ]

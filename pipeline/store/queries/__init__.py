@@ -19,6 +19,7 @@ public names, so callers pass the function itself (`read_snapshot(path, queries.
 - `common` — ISO weeks and quarters, defaults, filter choices and data bounds
 - `kpi` — KPI cards, deltas, weekly trend, per-source table (all via `compute_metrics`)
 - `criticism` — the criticism inbox, SLA breaches, thread view, reply-quality components
+- `actions` — what HR did with a criticism (handled elsewhere, assigned, notes) and its state
 - `breakdowns` — sentiment per language, criticism per aspect
 - `responses` — delay/quality distributions, outcomes, template replies
 - `operations` — source health (freshness), quarterly statistics and comparison
@@ -26,6 +27,7 @@ public names, so callers pass the function itself (`read_snapshot(path, queries.
 
 from __future__ import annotations
 
+from pipeline.store.queries.actions import action_state, inbox_actions, merge_actions
 from pipeline.store.queries.breakdowns import criticism_aspects, sentiment_by_language
 from pipeline.store.queries.common import (
     DEFAULT_WINDOW_DAYS,
@@ -83,6 +85,7 @@ __all__ = [
     "NoSnapshotError",
     "Settings",
     "T",
+    "action_state",
     "all_aspects",
     "aspect_names",
     "by_source",
@@ -91,10 +94,12 @@ __all__ = [
     "data_bounds",
     "default_window",
     "delay_distribution",
+    "inbox_actions",
     "iso_week",
     "kpis",
     "kpis_with_previous",
     "languages",
+    "merge_actions",
     "open_past_sla",
     "outcomes",
     "quality_components",

@@ -36,7 +36,7 @@ WHERE NOT m.official AND coalesce(m.is_criticism, false) AND {cond}
 
 INBOX_COLUMNS = ["id", "source", "author", "published_at", "language", "rating", "sentiment",
                  "p_negative", "aspects", "title", "text", "url", "thread_id", "status", "age_hours",
-                 "sla_breached", "response_id", "responded_at", "delay_hours", "business_delay_hours",
+                 "deadline", "hours_left", "sla_breached", "response_id", "responded_at", "delay_hours", "business_delay_hours",
                  "clock_anomaly", "quality", "quality_components", "outcome"]
 
 
@@ -52,11 +52,13 @@ def criticism_inbox(
     language: str | None = None,
     aspect: str | None = None,
 ) -> pd.DataFrame:
-    """Criticism in the window: open first (oldest first, with age and SLA breach), then answered
-    (newest first, with delay, quality and outcome).
+    """Criticism in the window: open first (oldest first = least time left to the SLA deadline, with
+    age, deadline, hours left and SLA breach), then answered (newest first, with delay, quality and
+    outcome).
 
     `status` is "open", "answered" or None (both); `language` and `aspect` filter further. `now` is
-    naive UTC; `age_hours` is how long an open criticism has waited (None when answered).
+    naive UTC; `age_hours` is how long an open criticism has waited and `hours_left` how long until
+    its `deadline` (published + SLA; negative once overdue), both None when answered.
     `sla_hours` defaults to the configured SLA published in `settings`.
     """
     sla = read_settings(con).sla_hours if sla_hours is None else sla_hours
@@ -69,6 +71,8 @@ def criticism_inbox(
     df["status"] = answered.map({True: "answered", False: "open"})
     age = (pd.Timestamp(now) - pd.to_datetime(df["published_at"])).dt.total_seconds() / 3600.0
     df["age_hours"] = age.where(~answered).clip(lower=0).astype("Float64")
+    df["deadline"] = pd.to_datetime(df["published_at"]) + pd.Timedelta(hours=sla)
+    df["hours_left"] = (sla - df["age_hours"]).astype("Float64")  # < 0: overdue; None when answered
     df["sla_breached"] = [
         bool(stored) if is_answered and not pd.isna(stored) else sla_breached(_hours(wait), sla)
         for is_answered, stored, wait in zip(
