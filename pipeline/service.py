@@ -53,6 +53,8 @@ class Service:
         self.cfg, self.data, self.analyze, self.progress = cfg, data, analyze, progress
         self.lock = threading.Lock()
         self.processes = CrawlProcesses()  # the running crawl children, ended with the service
+        self._crawling: set[str] = set()  # sources whose scheduled crawl is running
+        self._crawling_lock = threading.Lock()  # not `lock`: that one is held through whole batches
         self._con: duckdb.DuckDBPyConnection | None = None
 
     @property
@@ -159,13 +161,22 @@ class Service:
             self.close()
 
     def safe_crawl(self, name: str) -> None:
-        """A scheduled crawl: failures are logged, never raised into the scheduler."""
+        """A scheduled crawl: failures are logged, never raised into the scheduler; a source whose
+        previous crawl is still running is not crawled twice at once (a crontab source's start-up crawl)."""
+        with self._crawling_lock:
+            if name in self._crawling:
+                log.info("crawl %s skipped: the previous one is still running", name)
+                return
+            self._crawling.add(name)
         try:
             self.crawl(name)
         except ShuttingDown:
             log.info("crawl %s not started: the service is stopping", name)
         except Exception:
             log.exception("crawl %s failed", name)
+        finally:
+            with self._crawling_lock:
+                self._crawling.discard(name)
 
     def safe_alerts(self) -> None:
         try:
