@@ -170,7 +170,7 @@ def measure(interval: int, rng: random.Random) -> dict[str, Any]:
 
 
 def cpu() -> dict[str, Any]:
-    model, flags = platform.processor() or "", set()
+    model, flags = platform.processor() or "", set[str]()
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name") and not model:

@@ -13,6 +13,7 @@ the one the writer stored with secrets masked, never the channel's URL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -95,7 +96,7 @@ def _channel_status(h: ChannelHealth) -> ChannelStatus:
                          h.consecutive_failures, h.pending, h.failed, h.last_error)
 
 
-def _columns(headers: tuple[str, ...], body: list[tuple[str, ...]]) -> list[str]:
+def _columns(headers: tuple[str, ...], body: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)).rstrip() for b in body]

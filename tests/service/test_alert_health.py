@@ -11,6 +11,7 @@ After the minute job (`Service.alerts_tick`, which the scheduler calls every min
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,9 +31,9 @@ PASSWORD, TOKEN = "hemmelig-passord-42", "tok3nABCDEFGH123456"
 
 
 @pytest.fixture
-def broken_receiver() -> WebhookSink:
+def broken_receiver() -> Iterator[WebhookSink]:
     sink = WebhookSink(free_port(), status=500).start()
-    yield sink  # type: ignore[misc]
+    yield sink
     sink.stop()
 
 
