@@ -83,6 +83,7 @@ def world(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
     return tmp_path / "rykte.yaml", data.root, rows
 
 
+@pytest.mark.slow  # several CLI processes
 def test_forget_erases_everywhere_and_stays_erased(world, tmp_path: Path) -> None:
     config, data, rows = world
     assert files_naming(data, NAME)  # the setup really holds her name in files
@@ -124,6 +125,7 @@ def test_forget_erases_everywhere_and_stays_erased(world, tmp_path: Path) -> Non
         assert con.execute("SELECT count(*) FROM mentions WHERE external_id LIKE 'ing%'").fetchall() == [(4,)]
 
 
+@pytest.mark.slow  # a CLI process
 def test_forget_on_one_source_keeps_the_other(world) -> None:
     config, data, _rows = world
     out = run_rykte("--config", str(config), "--data-dir", str(data), "forget", "--author", NAME, "--source",
