@@ -45,22 +45,30 @@ def post_raw(post: dict[str, Any]) -> Raw:
     )
 
 
-def parse_thread(data: Any) -> list[Raw]:
-    """A getPostThread body → the posts of the thread (parents, the post, all replies)."""
+def parse_thread(data: Any, bad: list[str] | None = None) -> list[Raw]:
+    """A getPostThread body → the posts of the thread (parents, the post, all replies).
+
+    A post view without a uri is left out and named in ``bad`` (the rest of the thread is kept).
+    Image-only posts come back with empty text; the spider counts them (``skipped: no_text``).
+    """
     if not isinstance(data, dict) or not isinstance(data.get("thread"), dict):
         raise ValueError("no 'thread'")
+    bad = bad if bad is not None else []
     out: list[Raw] = []
     node = data["thread"]
     parents = []
     p = node.get("parent")
-    while isinstance(p, dict) and isinstance(p.get("post"), dict):
+    while isinstance(p, dict) and isinstance(p.get("post"), dict) and p["post"].get("uri"):
         parents.append(p["post"])
         p = p.get("parent")
     out.extend(post_raw(x) for x in reversed(parents))
 
     def walk(n: dict[str, Any]) -> None:
         if isinstance(n.get("post"), dict):  # blocked/not-found views have no post
-            out.append(post_raw(n["post"]))
+            if not n["post"].get("uri"):
+                bad.append("a post view without uri")
+            else:
+                out.append(post_raw(n["post"]))
         for r in n.get("replies") or []:
             if isinstance(r, dict):
                 walk(r)
@@ -79,6 +87,7 @@ def parse_feed(data: Any) -> tuple[list[dict[str, Any]], str | None]:
         for i in items
         if isinstance(i, dict)
         and isinstance(i.get("post"), dict)
+        and i["post"].get("uri")
         and not (i.get("reason") or {}).get("$type", "").endswith("reasonRepost")
     ]
     return posts, data.get("cursor") if isinstance(data, dict) else None
@@ -205,11 +214,14 @@ class BlueskySpider(RykteSpider):
         data = self.load_json(response)
         if data is None:
             return
+        bad: list[str] = []
         try:
-            nodes = parse_thread(data)
-        except (ValueError, TypeError, KeyError) as exc:
+            nodes = parse_thread(data, bad)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             self.json_shape_error(response, str(exc))
             return
+        for what in bad:
+            self.json_shape_error(response, what)
         if owned:
             keep = {n.external_id for n in nodes}
         else:

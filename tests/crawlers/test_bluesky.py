@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.crawlers.conftest import COMPANY, FixtureServer, run_crawl
@@ -59,3 +60,28 @@ def test_bluesky_search_with_app_password(server: FixtureServer, tmp_path: Path)
     search = server.seen("/xrpc/app.bsky.feed.searchPosts")
     assert search and search[0].headers.get("Authorization") == "Bearer test-access-jwt"
     assert server.seen("/xrpc/com.atproto.server.createSession")[0].method == "POST"
+
+
+def test_image_only_posts_are_counted_not_silently_dropped(server: FixtureServer, tmp_path: Path) -> None:
+    root = "at://did:plc:nordlys0001/app.bsky.feed.post/3mimg0001"
+    image = "at://did:plc:ingrid00001/app.bsky.feed.post/3mimg0002"
+
+    def view(uri: str, handle: str, text: str, parent: str | None = None) -> dict:
+        record: dict = {"$type": "app.bsky.feed.post", "createdAt": "2026-11-22T10:00:00.000Z", "text": text}
+        if parent:
+            record["reply"] = {"parent": {"uri": parent}, "root": {"uri": parent}}
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": ""}]}
+        return {"uri": uri, "author": {"did": uri.split("/")[2], "handle": handle}, "record": record}
+
+    thread = {"thread": {"post": view(root, "nordlyslogistikk.no", "Nye ruter fra mandag."), "replies": [
+        {"post": view(image, "ingrid.bsky.social", "", parent=root)},
+        {"post": {"author": {"handle": "x"}}},  # a post view without uri
+    ]}}
+    server.add("/xrpc/app.bsky.feed.getAuthorFeed", body=json.dumps({"feed": [{"post": view(root, "n", "x")}]}))
+    server.add("/xrpc/app.bsky.feed.getPostThread", body=json.dumps(thread))
+    res = run_crawl(tmp_path, "bluesky", server.url, {"actors": ["nordlyslogistikk.no"], "search": False},
+                    company=COMPANY_B)
+    assert res.returncode == 0, res.log
+    assert res.ids() == {root}
+    assert res.stats["skipped"]["no_text"] == 1
+    assert res.stats["error_kinds"] == {"json": 1}  # the post without uri: counted, the thread kept
