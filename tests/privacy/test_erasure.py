@@ -5,7 +5,6 @@ and a re-import of a file with their items brings none back, counted as suppress
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pipeline.store.db import connect_writer, utcnow
 from pipeline.store.inbox import append_label_correction, corrections_path
 from tests.conftest import run_rykte
 from tests.factories import m, make_store, sample_world
+from tests.privacy.helpers import files_naming
 
 NAME = "Ingrid Sølvberg"
 CONFIG = 'company: {name: Acme AS, official_accounts: {reddit: [acme_no], trustpilot: ["Acme AS"]}}\n'
@@ -37,21 +37,6 @@ def her_rows(now) -> list[dict]:
 def import_line(row: dict) -> str:
     keys = ("source", "external_id", "parent_id", "author", "is_official", "published_at", "text", "rating")
     return json.dumps({k: row[k] for k in keys if row.get(k) is not None}, ensure_ascii=False)
-
-
-def files_naming(root: Path, name: str) -> list[str]:
-    """Every file under root (symlinks not followed) whose raw bytes hold the name in any case."""
-    needles = {name.lower(), json.dumps(name.lower())[1:-1]}
-    hits = []
-    for dirpath, _dirs, files in os.walk(root):
-        for f in files:
-            p = Path(dirpath) / f
-            if p.is_symlink():
-                continue
-            data = p.read_bytes().decode("utf-8", errors="ignore").lower()
-            if any(n in data for n in needles):
-                hits.append(str(p.relative_to(root)))
-    return sorted(hits)
 
 
 @pytest.fixture

@@ -1,0 +1,99 @@
+"""The dashboard's login in headless Chromium: the real `streamlit run` with the auth file `rykte
+dashboard` writes; the login form appears and nothing else, a wrong password is refused, the right
+one opens the overview."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipeline.config.model import DashboardConfig, DashboardUser
+from pipeline.dashboard_launch import dashboard_command_args, write_auth_file
+from pipeline.privacy.passwords import hash_password
+from pipeline.store.db import utcnow
+from tests.factories import make_store, sample_world
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+         '[data-test-script-state="notRunning"]')
+PASSWORD = "correct-horse-battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def dashboard(tmp_path: Path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    data = make_store(tmp_path, sample_world(utcnow()))
+    auth = write_auth_file(data, DashboardConfig(users=[
+        DashboardUser(name="kari", role="editor", password_hash=hash_password(PASSWORD))]))
+    port = free_port()
+    proc = subprocess.Popen(dashboard_command_args(data.root, port, auth_file=auth), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            out = proc.stdout.read() if proc.stdout else ""
+            pytest.fail(f"streamlit did not come up: {out[-2000:]}")
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_login_form_refuses_a_wrong_password(dashboard) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for path in ("", "inbox"):  # a page's own address does not get round the door
+                page.goto(f"{dashboard}/{path}", wait_until="domcontentloaded")
+                page.wait_for_selector(READY, timeout=30_000)
+                page.wait_for_selector("h1:has-text('Logg inn på Rykte')", timeout=20_000)
+                assert page.locator('[data-testid="stMetric"]').count() == 0
+                assert page.locator('[data-testid="stDataFrame"]').count() == 0
+            inputs = page.locator('[data-testid="stTextInput"] input')
+            assert inputs.count() == 2 and inputs.nth(1).get_attribute("type") == "password"
+            inputs.nth(0).fill("kari")
+            inputs.nth(1).fill("wrong-password-here")
+            page.locator('[data-testid="stFormSubmitButton"] button').click()
+            page.wait_for_selector("text=Feil brukernavn eller passord.", timeout=20_000)
+            page.wait_for_selector(READY, timeout=30_000)
+            assert page.locator('[data-testid="stMetric"]').count() == 0
+            inputs.nth(0).fill("kari")
+            inputs.nth(1).fill(PASSWORD)
+            page.locator('[data-testid="stFormSubmitButton"] button').click()
+            page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
+            assert page.locator("text=Feil brukernavn eller passord.").count() == 0
+        finally:
+            browser.close()
