@@ -79,6 +79,7 @@ def check_password(door: Door, name: str, password: str) -> User | None:
     entry = door.users.get(name.strip().casefold())
     hasher = PasswordHasher()
     target = entry[2] if entry else _DUMMY_HASH
+    ok: bool
     try:
         ok = hasher.verify(target, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -142,9 +143,9 @@ def gate(argv: Sequence[str] | None = None) -> User:
     door = read_door(sys.argv[1:] if argv is None else argv)
     if door.demo:
         st.warning(_t("demo_banner"), icon="🧪")
-        user = current_user() or User(DEMO_USER, "editor", time.time())
-        st.session_state[SESSION_KEY] = user
-        return user
+        demo = current_user() or User(DEMO_USER, "editor", time.time())
+        st.session_state[SESSION_KEY] = demo
+        return demo
     user = _logged_in(door)
     if user is not None:
         _sidebar(user)
