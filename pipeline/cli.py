@@ -269,7 +269,11 @@ def dashboard(ctx: click.Context, port: int, address: str) -> None:
     from pipeline.dashboard_launch import dashboard_command_args, write_auth_file
 
     app = _ctx(ctx)  # the SLA and source limits come with the snapshot: no config secrets needed
-    auth = write_auth_file(app.data, app.config(required=False, secrets=False).dashboard, address)
+    dash = app.config(required=False, secrets=False).dashboard
+    auth = write_auth_file(app.data, dash, address)
+    if not dash.users:
+        click.echo("no dashboard.users configured: nobody can log in (add one with `rykte user add NAME`; "
+                   "docs/privacy.md)", err=True)
     args = dashboard_command_args(app.data_dir.resolve(), port, address=address, auth_file=auth)
     click.echo(f"Dashboard: http://{address}:{port}")
     raise SystemExit(subprocess.call(args))
