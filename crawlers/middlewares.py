@@ -40,6 +40,8 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawlers.address_guard import RefusedAddress
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -175,6 +177,8 @@ def classify_failure(failure: Failure) -> tuple[str, str]:
         return "connection", f"response failed: {', '.join(sorted(names)) or exc}"
     if isinstance(exc, ResponseNeverReceived | ConnectError | ConnectionLost):
         return "connection", f"connection error: {type(exc).__name__}: {exc}"
+    if isinstance(exc, RefusedAddress):
+        return "refused_address", str(exc)
     if isinstance(exc, IgnoreRequest):
         msg = str(exc)
         if "max redirections" in msg:

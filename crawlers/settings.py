@@ -54,7 +54,13 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Refuse private/loopback/link-local addresses unless the source lives there (crawlers.address_guard);
+# before robots.txt (100), so a refused host is not even asked for its robots.txt.
+ADDRESS_GUARD_ENABLED = True
+ADDRESS_GUARD_HOSTS: dict[str, str] = {}  # fixed answers {"host": "ip"} before DNS (tests)
+
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.address_guard.AddressGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.RetryAfterMiddleware": 550,

@@ -70,8 +70,6 @@ def parse_feed_entries(
     """
     data = body.encode("utf-8") if isinstance(body, str) else body
     headers = {"content-type": content_type} if content_type else {}
-    if feed_url:
-        headers["content-location"] = feed_url
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     feed_title = (parsed.feed or {}).get("title") or host_of(feed_url) or "news"
     out: list[tuple[Raw, bool]] = []
