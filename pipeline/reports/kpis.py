@@ -1,4 +1,4 @@
-"""The weekly report's key-figure table and summary sentence, in the configured language.
+"""The weekly report's key-figure table and its number formats, in the configured language.
 
 Why apart from the rendering: these are the report's numbers as a reader sees them (this week, the
 week before, the change and whether it is better or worse), and the test compares them with
@@ -83,16 +83,3 @@ def kpi_rows(cur: dict[str, Any], prev: dict[str, Any], lang: str) -> list[dict[
         rows.append({"label": t(f"report.kpi.{key}", lang), "value": FORMATS[kind](c, lang),
                      "previous": FORMATS[kind](p, lang), "change": text, "trend": trend})
     return rows
-
-
-def summary(cur: dict[str, Any], lang: str) -> str:
-    """One sentence under the table: mentions, how many critical, how many of those answered."""
-    if not cur["mentions"]:
-        return t("report.summary.none", lang)
-    plural = "one" if cur["mentions"] == 1 else "other"
-    parts = [t(f"report.summary.mentions.{plural}", lang, mentions=fmt_count(cur["mentions"], lang),
-               criticisms=fmt_count(cur["criticisms"], lang))]
-    if cur["criticisms"]:
-        parts.append(t("report.summary.responded", lang, responded=fmt_count(cur["criticisms_responded"], lang),
-                       criticisms=fmt_count(cur["criticisms"], lang), rate=fmt_rate(cur["response_rate"], lang)))
-    return " ".join(parts)

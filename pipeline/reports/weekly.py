@@ -5,41 +5,40 @@ complete week), records the row in `reports`, and returns the paths. Every KPI i
 `compute_metrics(con, monday, next_monday)` — the same numbers as the dashboard and
 `rykte metrics --json`. The language is `reports.language` (nb or en): every text comes from the
 message catalogue (`pipeline/i18n/report.yaml`), every number and date from its locale formats.
+Without a config file, the company, language and SLA are those the writer published with the store.
+The parts: `summary` (the three sentences and the biggest-change rule), `kpis` (the key-figure
+table), `sections` (the tables), `charts` (the charts as PNG); this module puts them in the template
+and writes the files. A finished week renders the same from the same store, whenever it is run.
 
 `send_report` delivers the PDF through apprise to each recipient URL and returns the errors.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
-import pandas as pd
 
-from pipeline import charts
 from pipeline.config.model import RykteConfig
 from pipeline.errors import InputError, RykteError
-from pipeline.i18n import fmt_date, fmt_duration, fmt_number, fmt_period, name, t
-from pipeline.reports.kpis import fmt_count, fmt_quality, fmt_rate, kpi_rows, summary
+from pipeline.i18n import fmt_date, fmt_number, fmt_period, t
+from pipeline.reports import sections
+from pipeline.reports.charts import chart_uris
+from pipeline.reports.kpis import kpi_rows
+from pipeline.reports.summary import MIN_COUNT, biggest_change, summary
 from pipeline.store import queries
 from pipeline.store.metrics import compute_metrics
-from pipeline.store.queries.responses import DELAY_BINS
+from pipeline.store.settings import read_settings
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-TOP_CRITICISMS = 10
-MAX_OVERDUE = 25
-TREND_WEEKS = 8
 
 
 @dataclass(frozen=True)
@@ -72,124 +71,68 @@ def _naive_utc(now: datetime | None) -> datetime:
     return now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
 
 
-def _png_data_uri(chart: Any) -> str:
-    import vl_convert as vlc
-
-    png = vlc.vegalite_to_png(vl_spec=chart.to_json(), scale=2)
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _snippet(text: Any, lang: str, n: int = 220) -> str:
-    s = " ".join(str(text or "").split())
-    return t("report.quote", lang, text=s if len(s) <= n else s[: n - 1] + "…")
+def company_name(con: duckdb.DuckDBPyConnection, cfg: RykteConfig) -> str | None:
+    """The company the report is about: the config's, else (no config file) the one the writer
+    published in `settings`, else None (the title then names no company)."""
+    if cfg.company.name != RykteConfig.minimal().company.name:
+        return cfg.company.name
+    published = read_settings(con).company
+    return published if published and published != RykteConfig.minimal().company.name else None
 
 
-def _when(value: Any, lang: str) -> str:
-    """A publication time for the tables: "22. nov. 14:00" (nb), "22 Nov 14:00" (en)."""
-    ts = pd.Timestamp(value)
-    return f"{fmt_date(ts.date(), lang, 'MMMd')} {ts:%H:%M}"
+def report_settings(con: duckdb.DuckDBPyConnection, cfg: RykteConfig) -> tuple[str | None, str, float]:
+    """(company, language, SLA hours): from the config, or without a config file from the settings
+    the writer published with the store (so `rykte report` without `--config` reads as the service's)."""
+    company = company_name(con, cfg)
+    if cfg.company.name != RykteConfig.minimal().company.name:
+        return company, cfg.reports.language, cfg.responses.sla_hours
+    published = read_settings(con)
+    lang = published.language if published.language in ("nb", "en") else cfg.reports.language
+    return company, lang, float(published.sla_hours)
 
 
-def _generated(now: datetime, lang: str) -> str:
-    return f"{fmt_date(now.date(), lang)} {now:%H:%M}"
-
-
-def delay_bands(lang: str) -> list[str]:
-    """The first-response delay bands of `queries.delay_distribution` in the reader's words:
-    "< 1 t", "8–24 t", "1–3 døgn" (nb); "< 1 h", "8–24 h", "1–3 d" (en)."""
-    labels = []
-    for lo, hi in pairwise(DELAY_BINS):
-        days = lo >= 24
-        unit = "report.unit.days" if days else "duration.hours"
-        a, b = (fmt_number(x / 24 if days else x, lang) for x in (lo, hi if hi != float("inf") else lo))
-        n = f"< {b}" if lo == 0 else f"> {a}" if hi == float("inf") else f"{a}–{b}"
-        labels.append(t(unit, lang, n=n))
-    return labels
-
-
-def chart_specs(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, Any]:
-    """The report's three Altair charts in `lang`; None where there is nothing to draw (the template
-    then says so in words instead of showing an empty picture)."""
-    next_monday = monday + timedelta(days=7)
-    trend = queries.weekly_trend(con, monday - timedelta(days=7 * (TREND_WEEKS - 1)), next_monday)
-    delay = queries.delay_distribution(con, monday, next_monday)
-    delay = delay.assign(band=delay_bands(lang))
-    quality = queries.quality_distribution(con, monday, next_monday)
-    specs: dict[str, Any] = {"trend": None, "delay": None, "quality": None}
-    if not trend.empty and int(trend["mentions"].sum()):
-        specs["trend"] = charts.weekly_trend_chart(
-            trend, title=t("report.chart.trend", lang, weeks=TREND_WEEKS), lang=lang).properties(width=620, height=200)
-    if int(delay["answered"].sum()):
-        specs["delay"] = charts.band_chart(
-            delay, "band", "answered", title=t("report.chart.delay", lang),
-            x_title=t("report.chart.delay_axis", lang), lang=lang).properties(width=280)
-    if int(quality["answered"].sum()):
-        specs["quality"] = charts.band_chart(
-            quality, "band", "answered", title=t("report.chart.quality", lang),
-            x_title=t("report.chart.quality_axis", lang), colour=charts.GREEN, lang=lang).properties(width=280)
-    return specs
-
-
-def _top_criticisms(crit: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """The most critical mentions of the week: lowest rating, then most negative, oldest first."""
-    if crit.empty:
-        return []
-    crit = crit.assign(_neg=crit["p_negative"].astype("Float64").fillna(0.0),
-                       _rating=crit["rating"].astype("Float64").fillna(3.0))
-    crit = crit.sort_values(["_rating", "_neg", "published_at"], ascending=[True, False, True])
-    top = []
-    for r in crit.head(TOP_CRITICISMS).itertuples():
-        answered = r.status == "answered"
-        top.append({
-            "source": r.source, "published": _when(r.published_at, lang), "text": _snippet(r.text, lang),
-            "answered": answered, "sla_breached": bool(r.sla_breached),
-            "delay": (fmt_duration(r.delay_hours, lang) if answered
-                      else t("report.waiting", lang, age=fmt_duration(r.age_hours, lang))),
-            "quality": fmt_quality(r.quality, lang) if answered else "–",
-            "outcome": name("outcome", r.outcome, lang) if isinstance(r.outcome, str) else "–",
-        })
-    return top
+def as_of_time(monday: date, now: datetime) -> datetime:
+    """The moment the report describes: the end of the week, or `now` while the week is running."""
+    return min(datetime.combine(monday + timedelta(days=7), time()), now)
 
 
 def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now: datetime) -> str:
-    """The report as one self-contained HTML document (charts inlined as PNG data URIs)."""
+    """The report as one self-contained HTML document (charts inlined as PNG data URIs).
+
+    Nothing in it depends on `now` once the week is over: open criticism is judged at the end of
+    the week, so a past week renders the same from the same store."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    lang = cfg.reports.language
+    company, lang, sla = report_settings(con, cfg)
     monday = parse_week(week)
     next_monday = monday + timedelta(days=7)
+    as_of = as_of_time(monday, now)
     cur = compute_metrics(con, monday, next_monday)
     prev = compute_metrics(con, monday - timedelta(days=7), monday)
-    sla = cfg.responses.sla_hours
+    before = [compute_metrics(con, monday - timedelta(days=7 * k), monday - timedelta(days=7 * (k - 1)))
+              for k in range(1, 5)]
     sla_text = t("duration.hours", lang, n=fmt_number(sla, lang, 0 if float(sla).is_integer() else 1))
-    generated = _generated(now, lang)
-
-    crit = queries.criticism_inbox(con, monday, next_monday, now=now, sla_hours=sla)
-    overdue_df = queries.open_past_sla(con, now=now, sla_hours=sla, until=next_monday).sort_values("published_at")
-    overdue = [{"source": r.source, "published": fmt_date(pd.Timestamp(r.published_at).date(), lang),
-                "text": _snippet(r.text, lang, 160), "age": fmt_duration(r.age_hours, lang)}
-               for r in overdue_df.head(MAX_OVERDUE).itertuples()]
-    sources = [{"source": s, "mentions": fmt_count(v["mentions"], lang),
-                "criticisms": fmt_count(v["criticisms"], lang),
-                "responded": fmt_count(v["criticisms_responded"], lang), "rate": fmt_rate(v["response_rate"], lang)}
-               for s, v in cur["by_source"].items()]
-    overdue_intro = t(f"report.overdue_intro.{'one' if len(overdue_df) == 1 else 'other'}", lang,
-                      count=fmt_count(len(overdue_df), lang), sla=sla_text, generated=generated)
-
-    chart_uris = {k: None if c is None else _png_data_uri(c) for k, c in chart_specs(con, monday, lang).items()}
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     year, week_no, _ = monday.isocalendar()
+    within = sections.within_sla(con, monday, sla)
+    change = biggest_change(sections.change_candidates(con, monday, cur, prev, lang))
+    open_rows, open_total = sections.open_criticism(con, monday, as_of, sla, lang)
+    as_of_text = f"{fmt_date(as_of.date(), lang)} {as_of:%H:%M}" if as_of.time() != time() else \
+        t("report.midnight", lang, day=fmt_date((as_of - timedelta(days=1)).date(), lang))
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     return env.get_template("weekly.html.j2").render(
         tr=lambda key, **values: t(key, lang, **values), lang=lang,
         css=(TEMPLATES / "weekly.css").read_text(encoding="utf-8"),
         footer=css_content("report.footer", lang),
         page_label=css_content("report.page", lang, page="page", pages="pages"),
-        company=cfg.company.name, week=week, week_no=week_no, year=year,
-        period=fmt_period(monday, monday + timedelta(days=6), lang), generated=generated,
-        kpi_rows=kpi_rows(cur, prev, lang), summary=summary(cur, lang), charts=chart_uris,
-        sources=sources, has_criticism=bool(cur["criticisms"]), top=_top_criticisms(crit, lang), overdue=overdue,
-        overdue_intro=overdue_intro,
-        overdue_hidden=max(0, len(overdue_df) - MAX_OVERDUE), sla=sla_text,
+        company=company, week=week, week_no=week_no, year=year,
+        period=fmt_period(monday, monday + timedelta(days=6), lang), as_of=as_of_text,
+        summary=summary(week_no, cur, prev, before, within, sla_text, change, lang),
+        kpi_rows=kpi_rows(cur, prev, lang), within=within, charts=chart_uris(con, monday, lang),
+        sources=sections.sources(cur, prev, lang), languages=sections.languages(con, monday, lang),
+        has_criticism=bool(cur["criticisms"]), aspects=sections.aspects(con, monday, lang),
+        replies=sections.replies(con, monday, lang), open_rows=open_rows, open_total=open_total,
+        open_hidden=max(0, open_total - len(open_rows)), open_weeks=sections.OPEN_WEEKS,
+        quarter=sections.quarter(con, monday, lang), sla=sla_text, min_count=MIN_COUNT,
     )
 
 
@@ -224,6 +167,7 @@ def build_report(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, reports_dir: 
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     html_text = render_html(con, cfg, week, now_utc)
+    lang = report_settings(con, cfg)[1]
     html_path, pdf_path = reports_dir / f"{week}.html", reports_dir / f"{week}.pdf"
     _write_atomic(html_path, html_text.encode("utf-8"))
     pdf = HTML(string=html_text, base_url=str(reports_dir)).write_pdf()
@@ -236,7 +180,7 @@ def build_report(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, reports_dir: 
                created_at = excluded.created_at""",
         [week, str(html_path), str(pdf_path), now_utc],
     )
-    return ReportPaths(html=html_path, pdf=pdf_path, week=week, lang=cfg.reports.language)
+    return ReportPaths(html=html_path, pdf=pdf_path, week=week, lang=lang)
 
 
 def send_report(paths: ReportPaths, recipients: list[str]) -> list[str]:

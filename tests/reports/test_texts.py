@@ -1,21 +1,24 @@
 """The report's words and numbers without rendering a PDF (quick tier): key-figure rows, changes,
-the summary sentence, delay bands, the page footer and the chart texts, in nb and en."""
+delay bands, the page footer, the chart texts, and the catalogue entries the report uses, in nb and en."""
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.reports.kpis import change, kpi_rows, summary
-from pipeline.reports.weekly import chart_specs, css_content, delay_bands, parse_week
+from pipeline.i18n import has
+from pipeline.reports.charts import chart_specs, delay_bands
+from pipeline.reports.kpis import change, kpi_rows
+from pipeline.reports.weekly import TEMPLATES, css_content, parse_week
 from pipeline.store.db import connect_writer
-from tests.factories import make_store, sample_world
+from tests.factories import make_store
+from tests.reports.world import OFFICIAL, world
 
 
 def metrics(**over: Any) -> dict[str, Any]:
@@ -58,19 +61,6 @@ def test_changes_have_a_sign_and_a_unit() -> None:
     assert change(None, 3, "int", None, "nb") == ("–", "")
 
 
-@pytest.mark.parametrize(("cur", "lang", "expected"), [
-    (metrics(mentions=0, criticisms=0), "en", "No mentions this week."),
-    (metrics(mentions=0, criticisms=0), "nb", "Ingen omtaler denne uka."),
-    (metrics(mentions=1, criticisms=0), "en", "1 mention (0 critical)."),
-    (metrics(mentions=1, criticisms=1, criticisms_responded=0, response_rate=0.0), "nb",
-     "1 omtale (1 kritisk). 0 av 1 er besvart (0,0 %)."),
-    (metrics(), "en", "1,234 mentions, 6 of them critical. 4 of 6 answered (66.7%)."),
-    (metrics(), "nb", "1 234 omtaler, hvorav 6 kritiske. 4 av 6 er besvart (66,7 %)."),
-])
-def test_summary_sentence(cur: dict[str, Any], lang: str, expected: str) -> None:
-    assert plain(summary(cur, lang)) == expected
-
-
 def test_delay_bands_and_page_footer_in_both_languages() -> None:
     assert delay_bands("nb") == ["< 1 t", "1–4 t", "4–8 t", "8–24 t", "1–3 døgn", "> 3 døgn"]
     assert delay_bands("en") == ["< 1 h", "1–4 h", "4–8 h", "8–24 h", "1–3 d", "> 3 d"]
@@ -88,16 +78,27 @@ def test_bad_weeks_are_named(bad: str) -> None:
 
 
 def test_chart_texts_follow_the_language(tmp_path: Path) -> None:
-    data = make_store(tmp_path, sample_world(datetime(2026, 11, 22, 20, 0)), publish=False)
+    data = make_store(tmp_path, world(), official_accounts=OFFICIAL, publish=False)
     con = connect_writer(data)
     try:
         specs = {lang: chart_specs(con, date(2026, 11, 16), lang) for lang in ("nb", "en")}
     finally:
         con.close()
     texts = {lang: json.dumps([c.to_dict() for c in s.values()], ensure_ascii=False) for lang, s in specs.items()}
+    assert set(specs["en"]) == {"trend", "sentiment", "delay", "quality"} and all(specs["en"].values())
     for word in ("Mentions, criticism and response rate – last 8 weeks", "Week", "Criticism response rate (%)",
-                 "Time to first response", "Time to reply", "Number answered", "< 1 h", "1–3 d", "Reply quality"):
+                 "Time to first response", "Time to reply", "Number answered", "< 1 h", "1–3 d", "Reply quality",
+                 "Sentiment of the mentions – last 8 weeks", "Share of mentions", "Negative", "Positive", "W40", "W47"):
         assert word in texts["en"], word
-    for word in ("Omtaler", "Antall", "Uke", "Svarrate", "Svartid", "døgn", "Kvalitet"):
+    for word in ("Omtaler", "Antall", "Uke", "Svarrate", "Svartid", "døgn", "Kvalitet", "Stemningen", "Negativ\""):
         assert word not in texts["en"], word
         assert word in texts["nb"], word
+
+
+def test_every_key_the_template_uses_is_in_the_catalogue() -> None:
+    """A misspelt key would only fail when a PDF is rendered with that branch; check them all here."""
+    template = (TEMPLATES / "weekly.html.j2").read_text(encoding="utf-8")
+    keys = set(re.findall(r"""["']((?:report|quarterly)\.[a-z_.]+)["']""", template))
+    assert len(keys) > 40
+    missing = sorted(k for k in keys if not has(k))
+    assert missing == []
