@@ -54,6 +54,9 @@ def process_batch(
 
     result.corrections = inbox.ingest_label_corrections(con, data.root, cfg.analysis.criticism_threshold)
     inbox.ingest_actions(con, data.root)  # the inbox's handling marks, assignments and notes
+    from pipeline.replydesk import ledger
+
+    ledger.ingest(con, data.root)  # the reply desk's drafts and decisions (rules checked again)
     if analyze:
         from pipeline.analysis.stage import analyze as run_analysis
 

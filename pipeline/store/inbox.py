@@ -30,7 +30,7 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -335,3 +335,74 @@ def _store_actions(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -
         con.execute("ROLLBACK")
         raise
     return inserted
+
+
+# --------------------------------------------------------------------------------------------
+# The reply desk's records (pipeline/replydesk): drafts, versions, decisions, "posted by hand".
+# This part only carries the lines (append, pending, claim-and-lock, rejects); what a line means and
+# whether it is allowed is `pipeline.replydesk` (checked again by the writer when it applies them).
+
+DESK_FILE = "reply_desk.jsonl"
+
+
+def desk_path(data_dir: Path) -> Path:
+    return Path(data_dir) / INBOX_DIR / DESK_FILE
+
+
+def append_desk_event(data_dir: Path, record: dict[str, Any]) -> None:
+    """Queue one desk record (a JSON object, `pipeline.replydesk.events.to_record`) for the writer."""
+    _append_line(desk_path(data_dir), record)
+
+
+def _read_objects(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    rows, rejected = [], []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("expected a JSON object")
+            rows.append(obj)
+        except ValueError as exc:
+            log.warning("%s:%d: skipped desk record: %s", path, lineno, exc)
+            rejected.append(line)
+    return rows, rejected
+
+
+def pending_desk_events(data_dir: Path) -> list[dict[str, Any]]:
+    """Desk records appended but not yet taken in by the writer, oldest first (read without the lock)."""
+    inbox = desk_path(data_dir).parent
+    if not inbox.exists():
+        return []
+    rows: list[dict[str, Any]] = []
+    for f in [*sorted(inbox.glob("reply_desk.*.processing.jsonl")), desk_path(data_dir)]:
+        try:
+            rows.extend(_read_objects(f)[0])
+        except FileNotFoundError:
+            continue
+    return rows
+
+
+def ingest_desk_events(data_dir: Path, apply: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> int:
+    """Hand the queued desk records to `apply` file by file (same claim-and-lock as the actions),
+    then delete the file; return records handed over. `apply` returns the records it refused; they
+    and malformed lines are kept in `reply_desk.rejected.jsonl`."""
+    inbox = desk_path(data_dir).parent
+    if not inbox.exists():
+        return 0
+    files = sorted(inbox.glob("reply_desk.*.processing.jsonl"))
+    fresh = _claim(desk_path(data_dir))
+    if fresh is not None:
+        files.append(fresh)
+    total = 0
+    for f in files:
+        rows, rejected = _read_objects(f)
+        refused = apply(rows)
+        total += len(rows)
+        rejected += [json.dumps(r, ensure_ascii=False) for r in refused]
+        if rejected:
+            with (inbox / "reply_desk.rejected.jsonl").open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(rejected) + "\n")
+        f.unlink()
+    return total

@@ -240,4 +240,44 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0008_reply_desk",
+        # The reply desk (pipeline/replydesk/): `reply_desk_events` is the log of every action on a
+        # draft (create/edit carry the version's text, decisions who and a comment, posted the
+        # platform's id and how), in the order the writer applied them (`seq`); `reply_drafts` is each
+        # draft's state after its events, kept by the writer for the readers.
+        """
+        CREATE SEQUENCE reply_desk_seq START 1;
+        CREATE TABLE reply_desk_events (
+            seq BIGINT PRIMARY KEY DEFAULT nextval('reply_desk_seq'),
+            event_id VARCHAR NOT NULL UNIQUE,
+            draft_id VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,          -- create/edit/submit/approve/request_changes/reject/posted
+            actor VARCHAR NOT NULL,
+            acted_at TIMESTAMP NOT NULL,
+            mention_id BIGINT,
+            version INTEGER,                  -- create/edit: the version this text is
+            text VARCHAR,
+            comment VARCHAR,
+            posted_id VARCHAR,
+            how VARCHAR                       -- posted: api / manual / crawl
+        );
+        CREATE TABLE reply_drafts (
+            id VARCHAR PRIMARY KEY,
+            mention_id BIGINT NOT NULL,
+            author VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            state VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            version INTEGER NOT NULL,
+            text VARCHAR NOT NULL,            -- the latest version
+            submitted_at TIMESTAMP,
+            approved_by VARCHAR,
+            approved_at TIMESTAMP,
+            posted_id VARCHAR,                -- mentions.external_id of the posted reply, once known
+            posted_how VARCHAR,
+            posted_at TIMESTAMP
+        );
+        """,
+    ),
 ]
