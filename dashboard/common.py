@@ -72,7 +72,8 @@ class Context:
     def window_label(self) -> str:
         last = self.until - timedelta(days=1)
         src = source_name(self.source) if self.source else t("window.all_sources")
-        return f"{i18n.fmt_period(self.since, last, lang())} · {src}"
+        period = i18n.fmt_period(self.since, last, lang())
+        return re.sub(r"^(\d+)\.", r"\1\\.", period) + f" · {src}"  # "5. nov." is no list item in markdown
 
 
 def parse_args(argv: Sequence[str]) -> Args:

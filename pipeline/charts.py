@@ -74,7 +74,8 @@ def weekly_trend_chart(df: pd.DataFrame, title: str | None = None, lang: str = "
     counts["series"] = counts["series"].map(names)
     week, count, series = _t("week", lang), _t("count", lang), _t("series", lang)
     bars = alt.Chart(counts).mark_bar().encode(
-        x=alt.X("week:N", title=week, sort=list(df["week"])),
+        x=alt.X("week:N", title=week, sort=list(df["week"]),
+                axis=alt.Axis(labelAngle=0, labelExpr="replace(datum.label, /^\\d{4}-/, '')")),
         xOffset=alt.XOffset("series:N", sort=order),
         y=alt.Y("count:Q", title=count, axis=alt.Axis(**COUNT_AXIS)),
         color=alt.Color("series:N", title=None, sort=order,
@@ -121,7 +122,7 @@ def outcome_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") 
         color=alt.Color("outcome_name:N", legend=None, scale=alt.Scale(domain=domain, range=colours)),
         tooltip=[alt.Tooltip("outcome_name:N", title=_t("outcome", lang)),
                  alt.Tooltip("answered:Q", title=_t("count", lang))],
-    ).properties(title=title, height=160)
+    ).properties(title=title, height=alt.Step(30))
 
 
 def sentiment_language_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.Chart:
@@ -177,7 +178,7 @@ def quarterly_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb"
     d["response_rate_pct"] = d["response_rate"].astype(float) * 100
     quarter, criticisms, rate = _t("quarter", lang), _t("criticisms", lang), _t("response_rate", lang)
     bars = alt.Chart(d).mark_bar(color=VERMILION).encode(
-        x=alt.X("quarter:N", title=quarter), y=alt.Y("criticisms:Q", title=criticisms, axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("quarter:N", title=quarter, axis=alt.Axis(labelAngle=0)), y=alt.Y("criticisms:Q", title=criticisms, axis=alt.Axis(**COUNT_AXIS)),
         tooltip=[alt.Tooltip("quarter:N", title=quarter), alt.Tooltip("criticisms:Q", title=criticisms)])
     line = alt.Chart(d).mark_line(color=BLUE, point=True).encode(
         x="quarter:N", y=alt.Y("response_rate_pct:Q", title=rate, scale=alt.Scale(domain=[0, 100])),

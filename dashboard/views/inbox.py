@@ -78,6 +78,7 @@ def _left(row: pd.Series) -> str:
 view = pd.DataFrame({
     t("inbox.col.status"): df.apply(_status, axis=1),
     t("inbox.col.time_left"): df.apply(_left, axis=1),
+    t("inbox.col.text"): df["text"].map(lambda x: common.snippet(x, 90)),
     t("inbox.col.deadline"): [common.when(d) if s != "answered" else "–" for d, s in zip(df["deadline"], df["state"],
                                                                                         strict=True)],
     t("inbox.col.age"): [common.duration(a) for a in df["age_hours"]],
@@ -86,7 +87,6 @@ view = pd.DataFrame({
     t("inbox.col.author"): df["author"].map(common.author_name),
     t("inbox.col.language"): df["language"].map(common.language_name),
     t("inbox.col.topic"): df["aspects"].map(common.aspect_list),
-    t("inbox.col.text"): df["text"].map(common.snippet),
     t("inbox.col.assignee"): df["assignee"].map(lambda a: a if isinstance(a, str) and a else "–"),
     t("inbox.col.link"): df["url"].map(lambda u: u if isinstance(u, str) and u.startswith(("http://", "https://"))
                                        else None),

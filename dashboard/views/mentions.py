@@ -51,12 +51,12 @@ view = pd.DataFrame({
     t("mentions.col.published"): common.when_column(page["published_at"]),
     t("mentions.col.source"): page["source"].map(common.source_name),
     t("mentions.col.author"): page["author"].map(common.author_name),
+    t("mentions.col.text"): page["text"].map(lambda x: common.snippet(x, 90)),
     t("mentions.col.language"): page["language"].map(common.language_name),
     t("mentions.col.sentiment"): page["sentiment"].map(lambda s: sentiment_name(s if isinstance(s, str) else None, lang)),
     t("mentions.col.criticism"): page["is_criticism"].map(lambda v: "⚠️" if v else ""),
     t("mentions.col.answered"): page["answered"].map(lambda v: "✔" if v else ""),
     t("mentions.col.topic"): page["aspects"].map(common.aspect_list),
-    t("mentions.col.text"): page["text"].map(common.snippet),
 })
 event = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                      key="m_table")

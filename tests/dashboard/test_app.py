@@ -13,17 +13,12 @@ from pipeline.charts import fmt_hours, fmt_int, fmt_pct, fmt_quality
 from pipeline.store import queries
 from pipeline.store.db import utcnow
 from pipeline.store.settings import Settings
-from pipeline.taxonomy.aspects import ASPECTS
-from tests.dashboard.world import app, build, publish_config_facts, texts
+from tests.dashboard.world import IDS, app, build, publish_config_facts, texts
 from tests.factories import add_crawl_run, make_store
 
 PAGES = {"views/inbox.py": ("Kritikk-innboks", "Criticism inbox"), "views/mentions.py": ("Omtaler", "Mentions"),
          "views/responses.py": ("Svar", "Responses"), "views/sources.py": ("Kilder", "Sources"),
          "views/quarterly.py": ("Kvartal", "Quarters"), "views/reports.py": ("Rapporter", "Reports")}
-# What must never reach a reader: ids of the taxonomy, sentiments and outcomes, Python's missing values,
-# raw account URNs, and (on a Norwegian page) English number formats.
-IDS = re.compile(r"\b(" + "|".join([*ASPECTS, "no_followup", "unresolved", "None", "nan", "NaN", "NaT", "<NA>",
-                                    "empty"]) + r")\b|urn:li:|0\.000000")
 EN_NUMBER = re.compile(r"\b\d{1,3},\d{3}\b|\b\d+\.\d+ ?(t|%)")
 
 

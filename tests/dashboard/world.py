@@ -4,6 +4,7 @@ publishes (SLA, time zone, language, sources), written through the real store fu
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,8 +16,13 @@ from streamlit.testing.v1 import AppTest
 from pipeline.store.db import DataDir, connect_writer
 from pipeline.store.settings import Settings, SourceFacts, write_settings, write_source_facts
 from pipeline.store.snapshot import publish_snapshot
+from pipeline.taxonomy.aspects import ASPECTS
 from tests.factories import m, make_store, sample_world
 
+# What must never reach a reader: ids of the taxonomy, sentiments and outcomes, Python's missing values,
+# raw account URNs, and unformatted floats.
+IDS = re.compile(r"\b(" + "|".join([*ASPECTS, "no_followup", "unresolved", "None", "nan", "NaN", "NaT", "<NA>",
+                                    "empty"]) + r")\b|urn:li:|0\.000000")
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 ASPECT_IDS = {"lønn": "pay", "ledelse": "management", "arbeidstid": "workload", "rekruttering": "recruitment",
               "arbeidsmiljø": "work_environment", "opplæring": "recruitment"}
