@@ -116,7 +116,10 @@ def _install(handler: Callable[[int, FrameType | None], None]) -> dict[int, Any]
 
 
 def run_scheduled(service: Service, *, stop_grace: float) -> None:
-    """Run the schedule until a stop signal (or `KeyboardInterrupt` off the main thread), then stop."""
+    """Run the schedule until SIGTERM/SIGINT, then stop cleanly (see the module docstring).
+
+    Off the main thread (Python installs signal handlers only there) the caller must stop the
+    process another way; `rykte run` and `rykte demo` call this on the main thread."""
     stop = threading.Event()
     why: list[str] = []
 
@@ -129,9 +132,9 @@ def run_scheduled(service: Service, *, stop_grace: float) -> None:
         stop.set()
 
     previous = _install(on_signal)
-    now = datetime.now(UTC)
-    sched = build_scheduler(service, now)
+    sched: BackgroundScheduler | None = None
     try:
+        sched = build_scheduler(service, datetime.now(UTC))
         sched.start()
         jobs = [j for j in sched.get_jobs() if j.id.startswith(("crawl:", "first-crawl:"))]
         firsts = sorted(j.next_run_time for j in jobs if j.next_run_time is not None)
@@ -141,7 +144,7 @@ def run_scheduled(service: Service, *, stop_grace: float) -> None:
         try:
             while not stop.wait(0.5):
                 pass
-        except KeyboardInterrupt:  # the handler could not be installed (not the main thread)
+        except KeyboardInterrupt:  # only if our handler is not in place
             why.append("SIGINT")
         began = time.monotonic()
         sched.pause()  # no new job starts
@@ -152,7 +155,7 @@ def run_scheduled(service: Service, *, stop_grace: float) -> None:
                  "in %.1f s at %s", why[0] if why else "stop", running, time.monotonic() - began,
                  utcnow().isoformat(timespec="seconds") + "Z")
     finally:
-        if sched.running:
+        if sched is not None and sched.running:
             service.processes.kill_all()
             sched.shutdown(wait=False)
         for sig, handler in previous.items():
