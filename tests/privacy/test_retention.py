@@ -77,3 +77,22 @@ def test_forget_retention_runs_on_demand_with_the_configured_days(tmp_path: Path
     with duckdb.connect(str(data.snapshot), read_only=True) as con:  # the snapshot was republished
         kept = con.execute("SELECT external_id FROM mentions WHERE author = 'Eirik Vold' ORDER BY 1").fetchall()
     assert kept == [("o3",)]
+
+
+def test_the_service_job_applies_retention_and_republishes(tmp_path: Path) -> None:
+    from pipeline.config.model import PrivacyConfig, RykteConfig
+    from pipeline.scheduler import build_scheduler
+    from pipeline.service import Service
+
+    now = utcnow()
+    data = make_store(tmp_path, old_world(now), official_accounts={"reddit": {"acme_no"}})
+    cfg = RykteConfig.minimal().model_copy(update={"privacy": PrivacyConfig(retention_days=375)})
+    service = Service(cfg, data)
+    try:
+        assert "retention" in {job.id for job in build_scheduler(service, now).get_jobs()}
+        service.safe_retention()
+    finally:
+        service.close()
+    with duckdb.connect(str(data.snapshot), read_only=True) as con:
+        authors = dict(con.execute("SELECT external_id, author FROM mentions WHERE external_id LIKE 'o%'").fetchall())
+    assert authors["o1"].startswith("anon-") and authors["o3"].startswith("anon-") and authors["o4"] == "Hanne"
