@@ -43,12 +43,17 @@ def snippet(text: Any, lang: str, n: int = 220) -> str:
 
 
 def sources(cur: dict[str, Any], prev: dict[str, Any], lang: str) -> list[dict[str, str]]:
-    """compute_metrics' per-source block with display names and last week's mentions."""
-    return [{"source": charts.platform_name(s, lang), "mentions": fmt_count(v["mentions"], lang),
-             "previous": fmt_count(prev["by_source"].get(s, {}).get("mentions", 0), lang),
-             "criticisms": fmt_count(v["criticisms"], lang), "responded": fmt_count(v["criticisms_responded"], lang),
-             "rate": fmt_rate(v["response_rate"], lang)}
-            for s, v in cur["by_source"].items()]
+    """compute_metrics' per-source block with display names and last week's mentions (a source of
+    last week that is silent this week is listed with 0)."""
+    empty = {"mentions": 0, "criticisms": 0, "criticisms_responded": 0, "response_rate": None}
+    rows = []
+    for s in sorted(set(cur["by_source"]) | set(prev["by_source"])):
+        v = cur["by_source"].get(s, empty)
+        rows.append({"source": charts.platform_name(s, lang), "mentions": fmt_count(v["mentions"], lang),
+                     "previous": fmt_count(prev["by_source"].get(s, empty)["mentions"], lang),
+                     "criticisms": fmt_count(v["criticisms"], lang),
+                     "responded": fmt_count(v["criticisms_responded"], lang), "rate": fmt_rate(v["response_rate"], lang)})
+    return rows
 
 
 def languages(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> list[dict[str, str]]:
