@@ -50,7 +50,9 @@ def platform_name(platform: str | None, lang: str = "nb") -> str:
     return i18n.name("chart.platform_name", platform or "unknown", lang)
 
 
-COUNT_AXIS = {"tickMinStep": 1, "format": "d"}  # counts get integer ticks
+def _count_axis() -> alt.Axis:
+    """Counts get integer ticks."""
+    return alt.Axis(tickMinStep=1, format="d")
 
 
 def _t(key: str, lang: str) -> str:
@@ -77,7 +79,7 @@ def weekly_trend_chart(df: pd.DataFrame, title: str | None = None, lang: str = "
         x=alt.X("week:N", title=week, sort=list(df["week"]),
                 axis=alt.Axis(labelAngle=0, labelExpr="replace(datum.label, /^\\d{4}-/, '')")),
         xOffset=alt.XOffset("series:N", sort=order),
-        y=alt.Y("count:Q", title=count, axis=alt.Axis(**COUNT_AXIS)),
+        y=alt.Y("count:Q", title=count, axis=_count_axis()),
         color=alt.Color("series:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=[SKY, VERMILION]),
                         legend=alt.Legend(orient="top")),
@@ -118,7 +120,7 @@ def outcome_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") 
     colours = [OUTCOME_COLOURS.get(o, PURPLE) for o in d["outcome"]]
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("outcome_name:N", title=None, sort=domain),
-        x=alt.X("answered:Q", title=_t("answered_criticism", lang), axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("answered:Q", title=_t("answered_criticism", lang), axis=_count_axis()),
         color=alt.Color("outcome_name:N", legend=None, scale=alt.Scale(domain=domain, range=colours)),
         tooltip=[alt.Tooltip("outcome_name:N", title=_t("outcome", lang)),
                  alt.Tooltip("answered:Q", title=_t("count", lang))],
@@ -137,7 +139,7 @@ def sentiment_language_chart(df: pd.DataFrame, title: str | None = None, lang: s
     language, sentiment, mentions = _t("language", lang), _t("sentiment", lang), _t("mentions", lang)
     return alt.Chart(d).mark_bar().encode(
         y=alt.Y("language:N", title=language),
-        x=alt.X("mentions:Q", title=mentions, stack="zero", axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("mentions:Q", title=mentions, stack="zero", axis=_count_axis()),
         color=alt.Color("sentiment_name:N", title=sentiment, scale=alt.Scale(
             domain=domain, range=[SENTIMENT_COLOURS.get(s, PURPLE) for s in ids]),
             legend=alt.Legend(orient="top")),
@@ -162,7 +164,7 @@ def aspects_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") 
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("aspect_name:N", title=topic, sort=list(named["aspect_name"])),
         yOffset=alt.YOffset("series:N", sort=order),
-        x=alt.X("count:Q", title=count, axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("count:Q", title=count, axis=_count_axis()),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=order, range=[VERMILION, BLUE]),
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("aspect_name:N", title=topic), alt.Tooltip("series:N", title=_t("series", lang)),
@@ -178,7 +180,7 @@ def quarterly_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb"
     d["response_rate_pct"] = d["response_rate"].astype(float) * 100
     quarter, criticisms, rate = _t("quarter", lang), _t("criticisms", lang), _t("response_rate", lang)
     bars = alt.Chart(d).mark_bar(color=VERMILION).encode(
-        x=alt.X("quarter:N", title=quarter, axis=alt.Axis(labelAngle=0)), y=alt.Y("criticisms:Q", title=criticisms, axis=alt.Axis(**COUNT_AXIS)),
+        x=alt.X("quarter:N", title=quarter, axis=alt.Axis(labelAngle=0)), y=alt.Y("criticisms:Q", title=criticisms, axis=_count_axis()),
         tooltip=[alt.Tooltip("quarter:N", title=quarter), alt.Tooltip("criticisms:Q", title=criticisms)])
     line = alt.Chart(d).mark_line(color=BLUE, point=True).encode(
         x="quarter:N", y=alt.Y("response_rate_pct:Q", title=rate, scale=alt.Scale(domain=[0, 100])),

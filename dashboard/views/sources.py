@@ -32,7 +32,9 @@ def _samples(value: object) -> str:
     """Error examples as one line ("–" for none)."""
     if isinstance(value, str):
         return value or "–"
-    items = [str(v) for v in value] if isinstance(value, list | tuple) or hasattr(value, "tolist") else []
+    if hasattr(value, "tolist"):  # a numpy array from DuckDB's list column
+        value = value.tolist()
+    items = [str(v) for v in value] if isinstance(value, list | tuple) else []
     return " · ".join(items) if items else "–"
 
 
