@@ -8,8 +8,9 @@ read ``2026-11-12`` day-first as 11 December). The rules:
   date is never read day-first;
 * only the ambiguous local formats (``12.11.2026``, ``12/11/2026 10:15``) are read day-first, as the
   Nordic and European sites we crawl write them;
-* naive times are UTC; anything out of range (year 0, a millisecond epoch taken for seconds, an
-  offset that leaves year 1) is a :class:`MissingDate`, never an exception that ends a page.
+* naive times are UTC; anything out of range (a millisecond epoch taken for seconds, an offset that
+  leaves year 1) or before 1990 (epoch 0 and year 1 are placeholders) is a :class:`MissingDate`,
+  never an exception that ends a page.
 
 :func:`clamp_future` is the crawl-side guard: a mention dated more than a day after it was fetched is
 never trusted (``RykteSpider.mention`` clamps it to the fetch time and counts ``future_date``).
@@ -28,6 +29,7 @@ from dateutil import parser as dateparser
 FUTURE_TOLERANCE = timedelta(days=1)
 _EPOCH_RE = re.compile(r"\d{9,11}(\.\d+)?")
 _YEAR_FIRST_RE = re.compile(r"\s*[+-]?\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?\b")
+MIN_YEAR = 1990  # earlier "dates" are placeholders (epoch 0, year 1), not publication times
 MAX_DATE_TEXT = 200  # a date longer than this is not a date (and dateutil's cost grows with it)
 
 
@@ -39,9 +41,12 @@ def _aware_utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     try:
-        return dt.astimezone(UTC)
+        out = dt.astimezone(UTC)
     except (OverflowError, ValueError) as exc:  # 0001-01-01T00:00+01:00 leaves year 1
         raise MissingDate(f"date out of range: {dt.isoformat()}") from exc
+    if out.year < MIN_YEAR:
+        raise MissingDate(f"date before {MIN_YEAR} (a placeholder, not a publication time): {out:%Y-%m-%d}")
+    return out
 
 
 def _from_epoch(seconds: float) -> datetime:
@@ -98,7 +103,8 @@ def to_utc(value: Any, formats: Iterable[str] = ()) -> datetime:
 
 def iso_utc(dt: datetime) -> str:
     """ISO 8601 UTC with a trailing Z, second precision."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    u = dt.astimezone(UTC)
+    return f"{u.year:04d}-{u:%m-%dT%H:%M:%S}Z"
 
 
 def clamp_future(when: datetime, fetched: datetime) -> tuple[datetime, bool]:

@@ -40,6 +40,10 @@ from crawlers.registry import SOURCE_TYPES, SourceType
 
 logger = logging.getLogger(__name__)
 
+#: what a platform mapper may raise on a body of unexpected shape: each callback catches these and
+#: counts a ``json``/``html`` error (tests/crawlers/test_mapper_properties.py holds every mapper to it)
+MAPPING_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+
 _CHARSET_RE = re.compile(rb"charset=[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
@@ -62,6 +66,15 @@ class Raw:
     url: str | None = None
     lang: str | None = None
     rating: Any = None
+
+
+def _as_text(value: Any) -> str | None:
+    """A platform value as text: a string as it is, a number as its digits, anything else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 class RykteSpider(scrapy.Spider):
@@ -276,7 +289,19 @@ class RykteSpider(scrapy.Spider):
         rating: Any = None,
         where: str | None = None,
     ) -> Mention | None:
-        """A Mention, or None (missing date → counted error; empty text or duplicate → skipped)."""
+        """A Mention, or None (missing id or date → counted error; empty text or duplicate → skipped).
+
+        Fields come from platform JSON and may have any type: text fields that are not text (a
+        number is its digits; a list, an object or a boolean is nothing) never raise.
+        """
+        external_id = _as_text(external_id) or ""
+        author, text, title, url, lang = (_as_text(v) for v in (author, text, title, url, lang))
+        parent_id, thread_id = _as_text(parent_id), _as_text(thread_id)
+        if parent_id == external_id:  # a record naming itself as its parent is a root
+            parent_id = None
+        if not external_id.strip():
+            self.record_error("missing_id", where or url, "a record without an id")
+            return None
         if external_id in self._emitted:
             self.run_errors.skip("duplicate")
             return None

@@ -44,8 +44,15 @@ class _Doc:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc)
+            position = getattr(exc, "position", None)  # a ReaderError (a control character) has no mark
+            if mark is not None:
+                line = f":{mark.line + 1}"
+            elif isinstance(position, int):
+                line = f":{text.count(chr(10), 0, position) + 1}"
+            else:
+                line = ""
+            problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+            problem = " ".join(str(problem).split())  # one line
             raise ConfigError(f"{filename}{line}: invalid YAML: {problem}") from None
         self.data = self._build(node, ()) if node is not None else {}
 
