@@ -159,8 +159,9 @@ def quarter(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str
                      "response_rate": fmt_rate(_num(r["response_rate"]), lang),
                      "median": fmt_hours(_num(r["median_response_hours"]), lang)})
     sources = sorted({str(s) for s in df.get("reach_source", pd.Series(dtype=str)).dropna()})
-    first = queries.quarter_bounds(q)[0]
-    return {"quarter": q, "period": fmt_period(first, monday + timedelta(days=6), lang), "rows": rows,
+    first, end = queries.quarter_bounds(q)
+    last = min(monday + timedelta(days=6), end - timedelta(days=1))  # a week across the quarter's end
+    return {"quarter": q, "period": fmt_period(first, last, lang), "rows": rows,
             "sources": "; ".join(sources),
             "has_reach": bool(df["reach_share"].notna().any()) if not df.empty else False}
 

@@ -86,3 +86,8 @@ def test_quarter_to_date_counts_only_up_to_the_date(con: duckdb.DuckDBPyConnecti
     assert early.loc["reddit", "mentions"] == 12 and early.loc["trustpilot", "mentions"] == 0
     assert early.loc["reddit", "representation"] == pytest.approx(1 / 0.8)
     assert quarter_to_date(con, "2026-Q2", date(2026, 6, 1)).empty
+
+
+def test_a_week_across_the_quarters_end_shows_its_own_quarter_whole(con: duckdb.DuckDBPyConnection) -> None:
+    q = sections.quarter(con, date(2026, 9, 28), "en")  # Mon 28 Sep – Sun 4 Oct 2026
+    assert q["quarter"] == "2026-Q3" and re.sub(r"\s", " ", q["period"]) == "1 Jul – 30 Sept 2026" and q["rows"] == []
