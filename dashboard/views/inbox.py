@@ -18,6 +18,7 @@ from pipeline.store import queries
 from pipeline.store.inbox import pending_actions
 
 STATES = ("waiting", "handled", "answered")
+SHOWN = 200
 
 ctx = common.context()
 lang = common.lang()
@@ -59,6 +60,10 @@ df = df.assign(rank=df["state"].map({s: i for i, s in enumerate(STATES)})).sort_
 if df.empty:
     st.info(t(f"inbox.empty_{state_filter}" if state_filter == "waiting" else "inbox.empty"))
     st.stop()
+total = len(df)
+df = df.head(SHOWN)  # the most urgent first; a table of thousands helps nobody and is slow to draw
+if total > SHOWN:
+    st.caption(t("inbox.showing", n=common.num(SHOWN), total=common.num(total)))
 
 
 def _status(row: pd.Series) -> str:

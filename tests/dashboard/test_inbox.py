@@ -223,3 +223,19 @@ def test_pending_and_published_actions_merge_once(tmp_path):
     assert list(merged["action"]) == ["handled", "reopened"]
     state = queries.action_state(merged).set_index("mention_id")
     assert not state.loc[7, "handled"]
+
+
+def test_a_long_inbox_shows_the_most_urgent_first(tmp_path, monkeypatch):
+    """Hundreds waiting: the table holds the 200 with the least time left and says how many there are."""
+    from tests.factories import m, make_store
+
+    now = utcnow()
+    rows = [m(f"c{i}", author=f"a{i}", text=f"Kritikk nummer {i}", at=now - timedelta(minutes=10 * i + 5),
+              p_negative=0.9) for i in range(230)]
+    data = make_store(tmp_path, rows)
+    publish_config_facts(data)
+    at = open_inbox(data, monkeypatch)
+    table = at.dataframe[0].value
+    assert len(table) == 200 and table["Forfatter"].iloc[0] == "a229"  # the oldest: least time left
+    assert any("200 mest presserende av 230" in c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["Venter på svar"] == "230"
