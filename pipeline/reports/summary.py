@@ -63,9 +63,11 @@ def average(weeks: Sequence[dict[str, Any]], key: str) -> float | None:
 
 def volume_sentence(week_no: int, cur: dict[str, Any], prev: dict[str, Any], before: Sequence[dict[str, Any]],
                     lang: str) -> str:
-    """Mentions and criticism against the week before and the average of the four weeks before."""
+    """Mentions and criticism against the week before and the average of the weeks before (up to
+    four; with fewer than two, as on a new installation, the sentence leaves the average out)."""
     plural = "one" if cur["mentions"] == 1 else "other"
-    return t(f"report.summary.volume.{plural}", lang, week_no=week_no,
+    kind = "volume" if len(before) >= 2 else "volume_no_history"  # one week's average is the week before
+    return t(f"report.summary.{kind}.{plural}", lang, week_no=week_no,
              mentions=fmt_count(cur["mentions"], lang),
              mentions_change=signed(cur["mentions"] - prev["mentions"], lang),
              mentions_avg=fmt_number(average(before, "mentions"), lang, 1),

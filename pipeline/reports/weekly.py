@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -96,6 +97,18 @@ def as_of_time(monday: date, now: datetime) -> datetime:
     return min(datetime.combine(monday + timedelta(days=7), time()), now)
 
 
+def weeks_before(con: duckdb.DuckDBPyConnection, monday: date, n: int = 4) -> list[dict[str, Any]]:
+    """The metrics of the `n` weeks before `monday`, newest first, leaving out weeks that ended
+    before the store's first mention (a new installation has no history to average)."""
+    first = queries.data_bounds(con)["first"]
+    out = []
+    for k in range(1, n + 1):
+        since, until = monday - timedelta(days=7 * k), monday - timedelta(days=7 * (k - 1))
+        if first is not None and datetime.combine(until, time()) > first:
+            out.append(compute_metrics(con, since, until))
+    return out
+
+
 def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now: datetime) -> str:
     """The report as one self-contained HTML document (charts inlined as PNG data URIs).
 
@@ -109,8 +122,7 @@ def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now
     as_of = as_of_time(monday, now)
     cur = compute_metrics(con, monday, next_monday)
     prev = compute_metrics(con, monday - timedelta(days=7), monday)
-    before = [compute_metrics(con, monday - timedelta(days=7 * k), monday - timedelta(days=7 * (k - 1)))
-              for k in range(1, 5)]
+    before = weeks_before(con, monday)
     sla_text = t("duration.hours", lang, n=fmt_number(sla, lang, 0 if float(sla).is_integer() else 1))
     year, week_no, _ = monday.isocalendar()
     within = sections.within_sla(con, monday, sla)

@@ -103,3 +103,12 @@ def test_weeks_without_criticism_answers_or_mentions() -> None:
         ["No mentions in week 47 (the week before: 5)."]
     one = summary(47, k(1, 1), k(0, 0), BEFORE, (0, 0), "24 t", None, "nb")[0]
     assert one.startswith("Uke 47 hadde 1 omtale (+1 fra uka før;") and "og 1 var kritisk (+1;" in one
+
+
+def test_without_two_earlier_weeks_the_average_is_left_out() -> None:
+    """A new installation: an average of no week, or of the one week before, says nothing new."""
+    for before in ([], BEFORE[:1]):
+        assert summary(47, k(12, 3), k(5, 1), before, (0, 0), "24 h", None, "en")[0] == \
+            "Week 47 had 12 mentions (+7 on the week before), 3 of them criticism (+2)."
+    assert plain(summary(47, k(12, 3), k(5, 1), BEFORE[:2], (0, 0), "24 t", None, "nb")[0]) == \
+        "Uke 47 hadde 12 omtaler (+7 fra uka før; snitt de 2 ukene før: 3,5), hvorav 3 kritiske (+2; snitt 1,5)."

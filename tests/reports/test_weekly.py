@@ -311,7 +311,9 @@ def test_explicit_and_bad_weeks(store: DataDir, built: dict[str, ReportPaths], t
         p = build_report(con, cfg("en"), tmp_path, week="2026-W45", now=NOW)
         assert p.pdf.exists() and p.week == "2026-W45"
         flat = squash(pdf_text(p.pdf))
-        for line in ("Week 45 had 5 mentions (+1 on the week before; average of the 4 weeks before: 1.8)",
+        # the store begins in W43: the average is over W43 and W44 only (3 + 4) / 2, criticism (1 + 2) / 2
+        for line in ("Week 45 had 5 mentions (+1 on the week before; average of the 2 weeks before: 3.5), "
+                     "2 of them criticism (±0; average 1.5).",
                      "1 of 2 critical mentions were answered (50.0%)",
                      "1 critical mention was unanswered at the end of 8 Nov 2026 UTC"):
             assert squash(line) in flat, line
