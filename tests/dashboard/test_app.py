@@ -213,3 +213,26 @@ def test_sources_page_after_runs_of_an_unconfigured_source(tmp_path, monkeypatch
     at = app(data.root, monkeypatch).run()
     at.switch_page("views/sources.py").run()
     assert not at.exception
+
+
+def test_kpi_pages_show_what_rykte_metrics_prints(world, monkeypatch):
+    """The Overview and Responses tiles equal `rykte metrics --json` for the same window (one code path)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    data, _ = world
+    since, until = window(data)
+    result = CliRunner().invoke(cli, ["--data-dir", str(data.root), "metrics", "--json", "--since", str(since),
+                                      "--until", str(until)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    at = app(data.root, monkeypatch).run()
+    assert shown(at) == expected(printed)
+    at.switch_page("views/responses.py").run()
+    tiles = shown(at)
+    assert tiles["Besvart kritikk"] == fmt_int(printed["criticisms_responded"])
+    assert tiles["Median første svar"] == fmt_hours(printed["first_response_hours"]["median"])
+    assert tiles["Snitt svarkvalitet"] == fmt_quality(printed["quality_mean"])
