@@ -33,6 +33,7 @@ common.sidebar(args)
 pages = [
     st.Page("views/overview.py", title=common.t("page.overview"), icon="📊", default=True),
     st.Page("views/inbox.py", title=common.t("page.inbox"), icon="📥"),
+    st.Page("views/reply_desk.py", title=common.t("page.reply_desk"), icon="✍️"),
     st.Page("views/mentions.py", title=common.t("page.mentions"), icon="🔎"),
     st.Page("views/responses.py", title=common.t("page.responses"), icon="💬"),
     st.Page("views/sources.py", title=common.t("page.sources"), icon="🛰️"),
