@@ -128,23 +128,33 @@ def outcome_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") 
 
 
 def sentiment_language_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.Chart:
-    title = title or _t("title.sentiment_language", lang)
-    if df.empty:
+    """Stacked sentiment per language (`queries.sentiment_by_language`), languages by name."""
+    named = df.assign(label=df["language"].map(lambda c: language_name(c, lang)))
+    return _sentiment_bars(named, title or _t("title.sentiment_language", lang), _t("language", lang), lang)
+
+
+def sentiment_source_chart(df: pd.DataFrame, title: str | None = None, lang: str = "nb") -> alt.Chart:
+    """Stacked sentiment per source (`queries.sentiment_by_source`), sources by name."""
+    named = df.assign(label=df["source"].map(lambda s: platform_name(s, lang)))
+    return _sentiment_bars(named, title or _t("title.sentiment_source", lang), _t("source", lang), lang)
+
+
+def _sentiment_bars(d: pd.DataFrame, title: str, axis: str, lang: str) -> alt.Chart:
+    if d.empty:
         return _empty(title, lang)
-    d = df.assign(sentiment_name=df["sentiment"].map(lambda s: sentiment_name(s, lang)),
-                  language=df["language"].map(lambda c: language_name(c, lang)))
+    d = d.assign(sentiment_name=d["sentiment"].map(lambda s: sentiment_name(s, lang)))
     present = list(dict.fromkeys(d["sentiment"]))
     ids = [s for s in SENTIMENT_ORDER if s in present] + sorted(set(present) - set(SENTIMENT_ORDER))
     domain = [sentiment_name(s, lang) for s in ids]
-    language, sentiment, mentions = _t("language", lang), _t("sentiment", lang), _t("mentions", lang)
+    sentiment, mentions = _t("sentiment", lang), _t("mentions", lang)
     return alt.Chart(d).mark_bar().encode(
-        y=alt.Y("language:N", title=language),
+        y=alt.Y("label:N", title=axis),
         x=alt.X("mentions:Q", title=mentions, stack="zero", axis=_count_axis()),
         color=alt.Color("sentiment_name:N", title=sentiment, scale=alt.Scale(
             domain=domain, range=[SENTIMENT_COLOURS.get(s, PURPLE) for s in ids]),
             legend=alt.Legend(orient="top")),
         order=alt.Order("sentiment_name:N"),
-        tooltip=[alt.Tooltip("language:N", title=language), alt.Tooltip("sentiment_name:N", title=sentiment),
+        tooltip=[alt.Tooltip("label:N", title=axis), alt.Tooltip("sentiment_name:N", title=sentiment),
                  alt.Tooltip("mentions:Q", title=mentions)],
     ).properties(title=title, height=alt.Step(28))
 

@@ -94,8 +94,11 @@ with right:
     st.altair_chart(charts.sentiment_language_chart(
         common.q(queries.sentiment_by_language, ctx.since, ctx.until, ctx.source), lang=lang), width="stretch")
 
-st.altair_chart(charts.aspects_chart(common.q(queries.criticism_aspects, ctx.since, ctx.until, ctx.source),
-                                     lang=lang), width="stretch")
+left, right = st.columns([2, 3])
+left.altair_chart(charts.sentiment_source_chart(
+    common.q(queries.sentiment_by_source, ctx.since, ctx.until, ctx.source), lang=lang), width="stretch")
+right.altair_chart(charts.aspects_chart(common.q(queries.criticism_aspects, ctx.since, ctx.until, ctx.source),
+                                        lang=lang), width="stretch")
 
 st.subheader(t("overview.freshness"))
 health = common.q(queries.source_health, now=ctx.now)

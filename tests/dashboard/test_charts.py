@@ -30,6 +30,10 @@ def test_every_chart_text_is_in_the_asked_language(lang: str) -> None:
         assert i18n.t(key, lang) in trend
     sentiment = spec(charts.sentiment_language_chart(SENTIMENT, lang=lang))
     assert all(i18n.name("sentiment", s, lang) in sentiment for s in ("negative", "unscored", "positive"))
+    assert '"label": "' + i18n.name("chart.language_name", "nb", lang) + '"' in sentiment  # the axis shows names
+    by_source = spec(charts.sentiment_source_chart(SENTIMENT.rename(columns={"language": "source"}).assign(
+        source=["hackernews", "hackernews", "trustpilot"]), lang=lang))
+    assert "Hacker News" in by_source and i18n.t("chart.title.sentiment_source", lang) in by_source
     outcomes = spec(charts.outcome_chart(OUTCOMES, lang=lang))
     assert i18n.name("outcome", "no_followup", lang) in outcomes and i18n.t("chart.title.outcomes", lang) in outcomes
     aspects = spec(charts.aspects_chart(ASPECTS, lang=lang))

@@ -28,7 +28,7 @@ public names, so callers pass the function itself (`read_snapshot(path, queries.
 from __future__ import annotations
 
 from pipeline.store.queries.actions import action_state, inbox_actions, merge_actions
-from pipeline.store.queries.breakdowns import criticism_aspects, sentiment_by_language
+from pipeline.store.queries.breakdowns import criticism_aspects, sentiment_by_language, sentiment_by_source
 from pipeline.store.queries.common import (
     DEFAULT_WINDOW_DAYS,
     QUARTER_RE,
@@ -112,6 +112,7 @@ __all__ = [
     "read_snapshot",
     "responded_criticisms",
     "sentiment_by_language",
+    "sentiment_by_source",
     "snapshot_key",
     "source_health",
     "sources",

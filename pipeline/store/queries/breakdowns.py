@@ -1,4 +1,4 @@
-"""Breakdowns of what people write: sentiment per language, and criticism per aspect.
+"""Breakdowns of what people write: sentiment per language and per source, and criticism per aspect.
 
 Why: the overview page charts *what* is said, not how well it was answered. These counts come
 straight from the mentions (not from `compute_metrics`, which has no per-language or per-aspect
@@ -18,14 +18,25 @@ from pipeline.store.queries.common import aspect_names
 
 def sentiment_by_language(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
                           until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
-    """Non-official mentions counted by detected language and sentiment id (`unscored` if not analysed)."""
+    """Non-official mentions counted by detected language (`unknown` if none) and sentiment id
+    (`unscored` if not analysed)."""
+    return _sentiment_by(con, "coalesce(m.language, m.lang, 'unknown')", "language", since, until, source)
+
+
+def sentiment_by_source(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
+                        until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
+    """Non-official mentions counted by source and sentiment id (`unscored` if not analysed)."""
+    return _sentiment_by(con, "m.source", "source", since, until, source)
+
+
+def _sentiment_by(con: duckdb.DuckDBPyConnection, expr: str, name: str, since: date | datetime | None,
+                  until: date | datetime | None, source: str | None) -> pd.DataFrame:
     cond, params = window_sql(since, until, source)
     return con.execute(
         f"""
-        SELECT coalesce(m.language, m.lang, 'ukjent') AS language,
-               coalesce(m.sentiment, 'unscored') AS sentiment, count(*) AS mentions
+        SELECT {expr} AS {name}, coalesce(m.sentiment, 'unscored') AS sentiment, count(*) AS mentions
         FROM mentions m WHERE NOT m.official AND {cond}
-        GROUP BY ALL ORDER BY language, sentiment
+        GROUP BY ALL ORDER BY {name}, sentiment
         """,
         params,
     ).df()
