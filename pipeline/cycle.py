@@ -57,6 +57,9 @@ def process_batch(
     from pipeline.replydesk import ledger
 
     ledger.ingest(con, data.root)  # the reply desk's drafts and decisions (rules checked again)
+    from pipeline.replydesk.publish import link_by_text, publish_step
+
+    publish_step(con, cfg)  # approved replies posted as the company where an API and a token allow it
     if analyze:
         from pipeline.analysis.stage import analyze as run_analysis
 
@@ -68,6 +71,7 @@ def process_batch(
     from pipeline.responses.link import link_responses
 
     result.links = link_responses(con, cfg.responses)
+    link_by_text(con)  # replies posted by hand, found by this crawl: linked to their drafts
     if alerts and cfg.alerts.enabled and cfg.alerts.channels:
         from pipeline.alerts.run import run_alerts
 

@@ -121,3 +121,12 @@ class Content:
 
     def all_mentions(self) -> list[Post]:
         return [p for ps in self.posts.values() for p in ps if p.is_mention]
+
+    def add(self, post: Post) -> None:
+        """A post made while the world runs (a reply posted through a platform's API): served from now on."""
+        self.posts.setdefault(post.platform, []).append(post)
+        self._by_id.setdefault(post.platform, {})[post.id] = post
+        self._by_key.setdefault(post.platform, {})[post.key] = post
+        if post.parent:
+            parent = self._by_key[post.platform][post.parent]
+            self._children.setdefault(post.platform, {}).setdefault(parent.id, []).append(post)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.demo.formats.common import iso_z, matches_query, parse_time, stable_hash
@@ -75,10 +76,21 @@ def bsky_by_uri(req: Req, uri: str) -> Post | None:
 BSKY_SESSION_HANDLE = "rykte-demo.bsky.social"
 
 
-def bsky_access_jwt(req: Req) -> str:
+# the accounts with the demo app password: the crawler's, and the company's (which posts replies)
+SESSION_HANDLES = (BSKY_SESSION_HANDLE, OFFICIAL["bluesky"])
+
+
+def bsky_access_jwt(req: Req, handle: str = BSKY_SESSION_HANDLE) -> str:
     """The (opaque, for the demo) access token createSession hands out for the demo app password."""
     return "eyJhbGciOiJFUzI1NksifQ." + base64.urlsafe_b64encode(
-        f"{BSKY_SESSION_HANDLE}:{req.tokens.get('bluesky', '')}".encode()).decode().rstrip("=") + ".demo"
+        f"{handle}:{req.tokens.get('bluesky', '')}".encode()).decode().rstrip("=") + ".demo"
+
+
+def bsky_session_handle(req: Req) -> str | None:
+    """The account whose access token the request carries, or None."""
+    auth = req.headers.get("Authorization") or ""
+    token = auth[7:].strip() if auth.startswith("Bearer ") else ""
+    return next((h for h in SESSION_HANDLES if token and token == bsky_access_jwt(req, h)), None)
 
 
 @route("bluesky", r"/xrpc/com\.atproto\.server\.createSession", method="POST")
@@ -89,11 +101,11 @@ def bsky_create_session(req: Req, m: re.Match[str]) -> Resp:
         return bsky_error("InvalidRequest", "Request body is not JSON")
     if not isinstance(body, dict) or not body.get("identifier") or not body.get("password"):
         return bsky_error("InvalidRequest", 'Input must have the property "identifier"')
-    if body["identifier"] not in (BSKY_SESSION_HANDLE, bsky_did(BSKY_SESSION_HANDLE)) or \
-            body["password"] != req.tokens.get("bluesky"):
+    handle = next((h for h in SESSION_HANDLES if body["identifier"] in (h, bsky_did(h))), None)
+    if handle is None or body["password"] != req.tokens.get("bluesky"):
         return bsky_error("AuthenticationRequired", "Invalid identifier or password", 401)
-    jwt = bsky_access_jwt(req)
-    return jresp({"did": bsky_did(BSKY_SESSION_HANDLE), "handle": BSKY_SESSION_HANDLE, "email": None,
+    jwt = bsky_access_jwt(req, handle)
+    return jresp({"did": bsky_did(handle), "handle": handle, "email": None,
                   "emailConfirmed": False, "accessJwt": jwt, "refreshJwt": jwt.replace(".demo", ".refresh"),
                   "active": True})
 
@@ -103,7 +115,7 @@ def bsky_search(req: Req, m: re.Match[str]) -> Resp:
     auth = req.headers.get("Authorization") or ""
     if not auth.startswith("Bearer "):
         return bsky_error("AuthMissing", "Authentication Required", 401)
-    if auth[7:].strip() != bsky_access_jwt(req):
+    if bsky_session_handle(req) is None:
         return bsky_error("InvalidToken", "Token could not be verified", 400)
     q = req.arg("q")
     if not q:
@@ -216,3 +228,53 @@ def bsky_resolve(req: Req, m: re.Match[str]) -> Resp:
     if handle in {p.author for p in req.content.posts["bluesky"]}:
         return jresp({"did": bsky_did(handle)})
     return bsky_error("InvalidRequest", "Unable to resolve handle")
+
+
+# Posting (the reply desk, pipeline/replydesk/publish.py): com.atproto.repo.createRecord of an
+# app.bsky.feed.post with reply refs, in the repo of the session's account, as on a real PDS; the post is
+# served from then on (getPostThread, getAuthorFeed, searchPosts), so the next crawl finds it.
+_POST_LOCK = threading.Lock()
+
+
+def _ref(req: Req, ref: Any) -> Post | None:
+    if not isinstance(ref, dict) or not isinstance(ref.get("uri"), str):
+        return None
+    p = bsky_by_uri(req, ref["uri"])
+    return p if p is not None and ref.get("cid") == bsky_cid(p) else None
+
+
+@route("bluesky", r"/xrpc/com\.atproto\.repo\.createRecord", method="POST")
+def bsky_create_record(req: Req, m: re.Match[str]) -> Resp:
+    handle = bsky_session_handle(req)
+    if handle is None:
+        return bsky_error("AuthMissing", "Authentication Required", 401)
+    try:
+        body = json.loads(req.body or b"{}")
+    except ValueError:
+        return bsky_error("InvalidRequest", "Request body is not JSON")
+    if not isinstance(body, dict) or body.get("repo") not in (handle, bsky_did(handle)):
+        return bsky_error("InvalidRequest", "Input/repo must be the session's account")
+    record = body.get("record")
+    if body.get("collection") != "app.bsky.feed.post" or not isinstance(record, dict) or \
+            record.get("$type", "app.bsky.feed.post") != "app.bsky.feed.post":
+        return bsky_error("InvalidRequest", "Only app.bsky.feed.post records are accepted here")
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip() or not isinstance(record.get("createdAt"), str):
+        return bsky_error("InvalidRequest", 'Invalid app.bsky.feed.post record: Record must have the property "text"')
+    parent = None
+    if record.get("reply") is not None:
+        reply = record["reply"]
+        parent, root = _ref(req, (reply or {}).get("parent")), _ref(req, (reply or {}).get("root"))
+        if parent is None or root is None or root.key != (parent.thread or parent.key):
+            return bsky_error("InvalidRequest", "Invalid reply reference: parent or root not found")
+    langs = record.get("langs") or []
+    with _POST_LOCK:
+        n = len(req.content.posts["bluesky"])
+        key = f"posted-{n}"
+        post = Post(key=key, platform="bluesky", thread=parent.thread if parent else key,
+                    parent=parent.key if parent else None, author=handle, official=handle == OFFICIAL["bluesky"],
+                    hours_ago=0.0, text=text, lang=str(langs[0]) if langs else "nb", kind="reply_desk",
+                    mentions_company=True, id="3m" + f"{n:011d}", created=datetime.now(UTC).replace(microsecond=0))
+        req.content.add(post)
+    return jresp({"uri": bsky_uri(post), "cid": bsky_cid(post),
+                  "commit": {"cid": bsky_cid(post), "rev": post.id}, "validationStatus": "valid"})

@@ -7,9 +7,12 @@ tags, threads and accounts as it would on a real instance.
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import parse_qs, unquote, urlencode
 
 from pipeline.demo.formats.common import iso_z, matches_query, paragraphs_html, stable_hash, thread_posts
 from pipeline.demo.formats.routing import Req, Resp, jresp, route
@@ -191,3 +194,48 @@ def masto_account_statuses(req: Req, m: re.Match[str]) -> Resp:
 def masto_instance(req: Req, m: re.Match[str]) -> Resp:
     return jresp({"domain": MASTODON_INSTANCE, "uri": MASTODON_INSTANCE, "title": "Snabel (demo)",
                   "version": "4.3.0", "languages": ["nb", "nn", "en"], "registrations": {"enabled": False}})
+
+
+# Posting (the reply desk, pipeline/replydesk/publish.py): POST /api/v1/statuses with a bearer token of
+# the company's account, as on a real instance; the status is served from then on (its thread's
+# context, the account's statuses), so the next crawl finds it.
+MASTODON_POST_TOKEN = "demo-mastodon-token"
+_POST_LOCK = threading.Lock()  # the company account's token unless the world is given one
+
+
+def _form(req: Req) -> dict[str, Any]:
+    ctype = (req.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            body = json.loads(req.body or b"{}")
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+    return {k: v[-1] for k, v in parse_qs((req.body or b"").decode("utf-8", "replace")).items()}
+
+
+@route("mastodon", r"/api/v1/statuses", method="POST")
+def masto_post_status(req: Req, m: re.Match[str]) -> Resp:
+    auth = req.headers.get("Authorization") or ""
+    if auth[7:].strip() != req.tokens.get("mastodon", MASTODON_POST_TOKEN) or not auth.startswith("Bearer "):
+        return jresp({"error": "The access token is invalid"}, 401)
+    form = _form(req)
+    text = str(form.get("status") or "").strip()
+    if not text:
+        return jresp({"error": "Validation failed: Text can't be blank"}, 422)
+    parent = None
+    if form.get("in_reply_to_id"):
+        parent = req.content.by_id("mastodon").get(str(form["in_reply_to_id"]))
+        if parent is None:
+            return masto_not_found()
+    with _POST_LOCK:
+        newest = max((int(p.id) for p in req.content.posts["mastodon"]), default=113_400_000_000_000_000)
+        post = Post(key=f"posted-{newest + 1000}", platform="mastodon", thread=parent.thread if parent else "",
+                    parent=parent.key if parent else None, author=OFFICIAL["mastodon"], official=True,
+                    hours_ago=0.0, text=text, lang=str(form.get("language") or (parent.lang if parent else "nb")),
+                    kind="reply_desk", mentions_company=True, id=str(newest + 1000),
+                    created=datetime.now(UTC).replace(microsecond=0))
+        if not post.thread:
+            post.thread = post.key
+        req.content.add(post)
+    return jresp(masto_status(req, post))
