@@ -63,8 +63,9 @@ def desk_figures(con: duckdb.DuckDBPyConnection, since: date | datetime | None =
     states = con.execute(f"""SELECT d.state, count(*) FROM reply_drafts d JOIN mentions m ON m.id = d.mention_id
                              WHERE {cond} GROUP BY d.state""", params).fetchall()
     out = dict(empty)
-    out["by_state"] = {s: int(n) for s, n in states}
-    out["drafts"] = sum(out["by_state"].values())
+    by_state = {str(s): int(n) for s, n in states}
+    out["by_state"] = by_state
+    out["drafts"] = sum(by_state.values())
     for key, col in (("hours_to_draft", "created_at"), ("hours_to_approval", "approved_at"),
                      ("hours_to_posting", "posted_at")):
         out[key] = _median(con, f"(epoch(d.{col}) - epoch(m.published_at)) / 3600.0", cond, params)
