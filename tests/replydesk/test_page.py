@@ -8,11 +8,12 @@ import time
 import pytest
 
 from dashboard.auth import SESSION_KEY, User
+from dashboard.common import LANG_KEY
 from pipeline.replydesk import ledger
 from pipeline.store.db import connect_writer, utcnow
 from pipeline.store.inbox import pending_desk_events
 from pipeline.store.snapshot import publish_snapshot
-from tests.dashboard.world import app, build
+from tests.dashboard.world import IDS, app, build, texts
 from tests.replydesk.drafts import good
 
 POOR = "Takk for innspillet."
@@ -125,3 +126,17 @@ def test_viewer_cannot_write(world, monkeypatch):
     at.run()
     assert not at.text_area
     assert at.info
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_page_shows_no_raw_ids_in_either_language(world, monkeypatch, lang):
+    at = open_desk(world, monkeypatch)
+    at.selectbox(key=LANG_KEY).set_value(lang).run()
+    at.text_area[0].set_value(good("nb")).run()
+    at.button(key="desk_submit").click().run()
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    assert not [s for s in shown if IDS.search(s)], [s for s in shown if IDS.search(s)]
+    title = "Reply desk" if lang == "en" else "Svarpult"
+    assert title in shown
