@@ -251,6 +251,9 @@ class RykteSpider(scrapy.Spider):
         except json.JSONDecodeError as exc:
             self.record_error("json", response.url, f"malformed JSON: {exc.msg} at line {exc.lineno}")
             return None
+        except (ValueError, RecursionError) as exc:  # nested too deeply, a number too long to convert
+            self.record_error("json", response.url, f"unreadable JSON: {type(exc).__name__}: {str(exc)[:100]}")
+            return None
 
     def load_html(self, response: Response) -> Selector | None:
         text = self.decode_body(response)

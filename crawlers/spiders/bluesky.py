@@ -19,7 +19,7 @@ from scrapy.http import JsonRequest, Request, Response
 
 from crawlers.matching import select_thread
 from crawlers.options import BlueskyOptions
-from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.spiders.base import MAPPING_ERRORS, Raw, RykteSpider
 
 
 def post_raw(post: dict[str, Any]) -> Raw:
@@ -154,7 +154,7 @@ class BlueskySpider(RykteSpider):
             return
         try:
             posts, cursor = parse_feed(data)
-        except ValueError as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         stream = f"actor:{actor}"
@@ -217,7 +217,7 @@ class BlueskySpider(RykteSpider):
         bad: list[str] = []
         try:
             nodes = parse_thread(data, bad)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         for what in bad:

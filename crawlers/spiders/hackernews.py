@@ -16,7 +16,7 @@ from scrapy.http import Request, Response
 
 from crawlers.matching import select_thread
 from crawlers.options import HackerNewsOptions
-from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.spiders.base import MAPPING_ERRORS, Raw, RykteSpider
 from crawlers.text import html_to_text
 
 HN_ITEM = "https://news.ycombinator.com/item?id={}"
@@ -107,7 +107,7 @@ class HackerNewsSpider(RykteSpider):
             return
         try:
             hits, _, nb_pages = parse_search(data)
-        except (ValueError, TypeError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         stream = f"search:{q}"
@@ -133,7 +133,7 @@ class HackerNewsSpider(RykteSpider):
             return
         try:
             nodes = parse_item_tree(data)
-        except (ValueError, TypeError, KeyError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         parents = {n.external_id: n.parent_id for n in nodes}

@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.http import Request, Response
 
 from crawlers.options import InstagramOptions
-from crawlers.spiders.base import Raw
+from crawlers.spiders.base import MAPPING_ERRORS, Raw
 from crawlers.spiders.facebook import GraphSpider
 
 MEDIA_FIELDS = "id,caption,timestamp,permalink,username,media_type"
@@ -124,7 +124,7 @@ class InstagramSpider(GraphSpider):
             return
         try:
             raws = parse_comments(data, self.user_id, self.username, media_id)
-        except ValueError as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         for raw in raws:

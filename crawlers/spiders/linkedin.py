@@ -31,9 +31,7 @@ def post_raw(p: dict[str, Any], org_urn: str) -> Raw:
     return Raw(
         external_id=urn,
         author=author,
-        published=(p.get("publishedAt") and p["publishedAt"] / 1000)
-        or (p.get("createdAt") or 0) / 1000
-        or None,
+        published=_ms(p.get("publishedAt")) or _ms(p.get("createdAt")),
         text=p.get("commentary"),
         thread_id=urn,
         is_official=author == org_urn,

@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 
 from crawlers.matching import select_thread
 from crawlers.options import MastodonOptions
-from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.spiders.base import MAPPING_ERRORS, Raw, RykteSpider
 from crawlers.text import html_to_text
 
 
@@ -180,7 +180,7 @@ class MastodonSpider(RykteSpider):
             return
         try:
             linked = parse_context(status, data)
-        except (ValueError, TypeError, KeyError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         nodes = [n for n, _ in linked]

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from scrapy.http import Request, Response
 
 from crawlers.options import RedditOptions
-from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.spiders.base import MAPPING_ERRORS, Raw, RykteSpider
 from crawlers.text import html_to_text
 
 MORE_BATCH = 100
@@ -204,7 +204,7 @@ class RedditSpider(RykteSpider):
             return
         try:
             posts, after = parse_listing(data, self.site)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         times = []
@@ -232,7 +232,7 @@ class RedditSpider(RykteSpider):
             return
         try:
             post, comments, stubs = parse_thread(data, self.site)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         # The post matched: its whole thread is kept.
@@ -290,7 +290,7 @@ class RedditSpider(RykteSpider):
             return
         try:
             comments, stubs = parse_morechildren(data, self.site)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             self.json_shape_error(response, str(exc))
             return
         yield from self.emit_comments(comments, link_id, response.url)

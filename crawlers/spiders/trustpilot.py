@@ -18,7 +18,7 @@ from scrapy.http import Request, Response
 from scrapy.selector import Selector
 
 from crawlers.options import TrustpilotOptions
-from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.spiders.base import MAPPING_ERRORS, Raw, RykteSpider
 
 
 def next_data(sel: Selector) -> Any:
@@ -101,7 +101,7 @@ class TrustpilotSpider(RykteSpider):
             return
         try:
             raws, current, total = parse_reviews(next_data(sel), self.base_url)
-        except (ValueError, TypeError, AttributeError) as exc:
+        except MAPPING_ERRORS as exc:
             self.record_error("html", response.url, f"review data: {exc}")
             return
         stream = f"review:{domain}"

@@ -27,7 +27,7 @@ from scrapy.http import Request, Response
 
 from crawlers.dates import MissingDate, parse_date_text
 from crawlers.options import WebFields, WebOptions
-from crawlers.spiders.base import Raw, RykteSpider
+from crawlers.spiders.base import MAPPING_ERRORS, Raw, RykteSpider
 
 
 def select(sel: Selector | SelectorList[Any], expr: str) -> SelectorList[Any]:
@@ -153,7 +153,7 @@ class WebSpider(RykteSpider):
             return
         try:
             blocks = parse_items(sel, self.options, response.url)
-        except (ValueError, KeyError) as exc:
+        except MAPPING_ERRORS as exc:
             self.record_error("config", response.url, f"web selectors: {exc}")
             return
         if not blocks:
