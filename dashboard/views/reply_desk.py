@@ -111,7 +111,12 @@ with tab_write:
         if current is not None and current.state == "changes_requested" and current.last_comment:
             last = next(e for e in reversed(current.history) if e.comment)
             st.warning(r("page.comment_from", name=last.actor, comment=current.last_comment))
+        others = [d for d in drafts.values() if d.mention_id == mention_id and d is not current]
+        for d in others:
+            st.caption(r("page.existing", state=r(f"state.{d.state}"), name=d.author, when=common.when(d.updated_at)))
         key = f"desk_text_{mention_id}_{current.id if current else 'new'}"
+        if st.session_state.pop("desk_clear", None) == key:
+            st.session_state.pop(key, None)  # the text went into a draft last run: start a new one empty
         if key not in st.session_state:
             st.session_state[key] = current.text if current else ""
         text = st.text_area(r("page.draft_label"), key=key, height=200)
@@ -130,6 +135,8 @@ with tab_write:
                 new.append(new_event("submit", actor=user.name, draft_id=draft_id))
             if new and record(*new):
                 st.success(r("page.saved"))
+                if submit:
+                    st.session_state["desk_clear"] = f"desk_text_{mention_id}_new"
 
 with tab_review:
     queue = [d for d in drafts.values() if d.state == "in_review"]

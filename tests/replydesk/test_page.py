@@ -66,8 +66,10 @@ def test_draft_score_changes_submit_and_four_eyes(world, monkeypatch):
         ("create", "demo", mention_id), ("submit", "demo", None)]
     draft_id = pending[0]["draft_id"]
 
-    # the author sees the draft in the review queue, but cannot decide on it
+    # the author sees the draft in the review queue, but cannot decide on it; the editor starts empty again
     at.run()
+    assert at.text_area[0].value == ""
+    assert any("Et utkast til denne kritikken: Til godkjenning, av demo" in str(c.value) for c in at.caption)
     assert any("en kollega må godkjenne" in str(i.value) for i in at.info)
     assert not [b for b in at.button if b.key == f"desk_approve_{draft_id}"]
 
