@@ -63,9 +63,10 @@ def credentials(environ: Mapping[str, str], platform: str) -> dict[str, str] | N
     return found if names and all(found.values()) else None
 
 
-def _call(method: str, url: str, body: Any = None, token: str | None = None) -> Any:
+def _call(method: str, url: str, body: Any = None, token: str | None = None,
+          headers: Mapping[str, str] | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode("utf-8")
-    req = urllib.request.Request(url, data=data, method=method)
+    req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     req.add_header("Accept", "application/json")
     if data is not None:
         req.add_header("Content-Type", "application/json")
@@ -81,8 +82,11 @@ def _call(method: str, url: str, body: Any = None, token: str | None = None) -> 
         raise PublishError(f"{method} {url.split('?')[0]}: {exc}") from None
 
 
-def post_mastodon(target: Target, parent_uri: str, text: str, lang: str | None) -> tuple[str, str | None]:
-    """POST /api/v1/statuses in reply to the status `parent_uri`; returns (status URI, URL)."""
+def post_mastodon(target: Target, parent_uri: str, text: str, lang: str | None, key: str) -> tuple[str, str | None]:
+    """POST /api/v1/statuses in reply to the status `parent_uri`; returns (status URI, URL).
+
+    `key` (the draft id) is sent as `Idempotency-Key`: if the writer dies between the post and storing
+    its id, the retry in the next batch gets the same status back instead of posting twice."""
     token = target.credentials["token"]
     local = None
     found = _call("GET", f"{target.base_url}/api/v2/search?" + urllib.parse.urlencode(
@@ -97,11 +101,12 @@ def post_mastodon(target: Target, parent_uri: str, text: str, lang: str | None) 
     body: dict[str, Any] = {"status": text, "in_reply_to_id": local, "visibility": "public"}
     if lang:
         body["language"] = lang
-    status = _call("POST", f"{target.base_url}/api/v1/statuses", body, token=token)
+    status = _call("POST", f"{target.base_url}/api/v1/statuses", body, token=token,
+                   headers={"Idempotency-Key": f"rykte-reply-{key}"})
     return str(status.get("uri") or status.get("url")), status.get("url")
 
 
-def post_bluesky(target: Target, parent_uri: str, text: str, lang: str | None) -> tuple[str, str | None]:
+def post_bluesky(target: Target, parent_uri: str, text: str, lang: str | None, key: str) -> tuple[str, str | None]:
     """createSession, then createRecord of an app.bsky.feed.post with reply refs; returns (AT-URI, URL)."""
     session = _call("POST", f"{target.base_url}/xrpc/com.atproto.server.createSession",
                     {"identifier": target.credentials["handle"], "password": target.credentials["app_password"]})
@@ -141,8 +146,8 @@ def publish_approved(con: duckdb.DuckDBPyConnection, targets: Mapping[str, Targe
         if target is None or not posts_by_api(source):
             continue
         try:
-            external_id, url = POSTERS[source](target, parent_ext, text, lang if lang in ("nb", "nn", "sv", "da", "en")
-                                               else None)
+            external_id, url = POSTERS[source](target, parent_ext, text,
+                                               lang if lang in ("nb", "nn", "sv", "da", "en") else None, draft_id)
         except (PublishError, KeyError, TypeError) as exc:
             log.warning("reply desk: posting draft %s to %s failed: %s", draft_id, source, exc)
             done["failed"] += 1

@@ -16,7 +16,7 @@ from pipeline.demo.formats.mastodon import MASTODON_POST_TOKEN
 from pipeline.demo.world import DemoWorld
 from pipeline.replydesk import ledger
 from pipeline.replydesk.events import new_event, to_record
-from pipeline.replydesk.publish import link_by_text
+from pipeline.replydesk.publish import Target, link_by_text, post_mastodon, publish_approved
 from pipeline.service import Service
 from pipeline.store.db import DataDir, connect_writer, utcnow
 from pipeline.store.inbox import append_desk_event
@@ -149,3 +149,33 @@ def test_a_reply_posted_by_hand_is_linked_by_its_text(tmp_path: Path):
             ("posted", "manual", "r1")]
     finally:
         con.close()
+
+
+def test_a_refused_post_leaves_the_draft_approved_and_a_retry_posts_once(tmp_path: Path):
+    with DemoWorld() as world:
+        data = DataDir(tmp_path / "data").ensure()
+        con = connect_writer(data)
+        try:
+            published = (utcnow() - timedelta(hours=3)).isoformat()
+            post = next(p for p in world.content.posts["mastodon"] if p.parent is None and not p.official)
+            uri = f"https://snabel.example/users/{post.author}/statuses/{post.id}"
+            con.execute("""INSERT INTO mentions (source, external_id, thread_id, author, official, published_at, text,
+                           text_hash, fetched_at, updated_at) VALUES ('mastodon', ?, ?, ?, false, ?, 'Kritikk', 'h', ?, ?)""",
+                        [uri, uri, post.author, published, utcnow(), utcnow()])
+            mid = con.execute("SELECT id FROM mentions").fetchall()[0][0]
+            draft = approve(data, mid, REPLY["mastodon"])
+            ledger.ingest(con, data.root)
+            base = world.base_url("mastodon")
+            wrong = {"mastodon": Target("mastodon", base, {"token": "not-the-token"}, "nordlys")}
+            assert publish_approved(con, wrong) == {"posted": 0, "failed": 1}
+            assert con.execute("SELECT state FROM reply_drafts").fetchall() == [("approved",)]
+            right = Target("mastodon", base, {"token": MASTODON_POST_TOKEN}, "nordlys")
+            # the writer posted, then died before storing the id: the retry sends the same Idempotency-Key
+            first, _ = post_mastodon(right, uri, REPLY["mastodon"], "nb", draft)
+            assert publish_approved(con, {"mastodon": right}) == {"posted": 1, "failed": 0}
+            assert con.execute("SELECT state, posted_id FROM reply_drafts").fetchall() == [("posted", first)]
+            replies = [p for p in world.content.posts["mastodon"] if p.parent == post.key and p.kind == "reply_desk"]
+            assert len(replies) == 1
+            assert publish_approved(con, {"mastodon": right}) == {"posted": 0, "failed": 0}  # posted: never again
+        finally:
+            con.close()

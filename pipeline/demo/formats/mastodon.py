@@ -200,7 +200,8 @@ def masto_instance(req: Req, m: re.Match[str]) -> Resp:
 # the company's account, as on a real instance; the status is served from then on (its thread's
 # context, the account's statuses), so the next crawl finds it.
 MASTODON_POST_TOKEN = "demo-mastodon-token"
-_POST_LOCK = threading.Lock()  # the company account's token unless the world is given one
+_POST_LOCK = threading.Lock()
+_IDEMPOTENT: dict[tuple[int, str], str] = {}  # (id of the world's content, Idempotency-Key) -> status id  # the company account's token unless the world is given one
 
 
 def _form(req: Req) -> dict[str, Any]:
@@ -228,7 +229,11 @@ def masto_post_status(req: Req, m: re.Match[str]) -> Resp:
         parent = req.content.by_id("mastodon").get(str(form["in_reply_to_id"]))
         if parent is None:
             return masto_not_found()
+    idem = req.headers.get("Idempotency-Key")
     with _POST_LOCK:
+        earlier = req.content.by_id("mastodon").get(_IDEMPOTENT.get((id(req.content), idem or ""), ""))
+        if idem and earlier is not None:  # a retried request: the same status again, not a second one
+            return jresp(masto_status(req, earlier))
         newest = max((int(p.id) for p in req.content.posts["mastodon"]), default=113_400_000_000_000_000)
         post = Post(key=f"posted-{newest + 1000}", platform="mastodon", thread=parent.thread if parent else "",
                     parent=parent.key if parent else None, author=OFFICIAL["mastodon"], official=True,
@@ -238,4 +243,6 @@ def masto_post_status(req: Req, m: re.Match[str]) -> Resp:
         if not post.thread:
             post.thread = post.key
         req.content.add(post)
+        if idem:
+            _IDEMPOTENT[(id(req.content), idem)] = post.id
     return jresp(masto_status(req, post))
