@@ -47,9 +47,11 @@ def load_draft(con: duckdb.DuckDBPyConnection, draft_id: str) -> Draft | None:
 
 
 def _save(con: duckdb.DuckDBPyConnection, ev: Event, draft: Draft) -> None:
+    # every event carries its draft's mention: erasing a person (store/mentions.py: forget_author deletes
+    # the rows of every table with a mention_id) takes the whole draft and its log with the criticism
     version = draft.version if ev.action in ("create", "edit") else None
     con.execute(f"INSERT INTO reply_desk_events ({_EVENT_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [ev.event_id, ev.draft_id, ev.action, ev.actor, ev.at, ev.mention_id, ev.text, ev.comment,
+                [ev.event_id, ev.draft_id, ev.action, ev.actor, ev.at, draft.mention_id, ev.text, ev.comment,
                  ev.posted_id, ev.how, version])
     con.execute("DELETE FROM reply_drafts WHERE id = ?", [draft.id])
     con.execute("INSERT INTO reply_drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -102,3 +102,21 @@ def test_writer_refuses_a_draft_for_an_unknown_mention(tmp_path) -> None:
         assert con.execute("SELECT count(*) FROM reply_drafts").fetchall() == [(0,)]
     finally:
         con.close()
+
+
+def test_forgetting_the_critic_erases_the_drafts_and_their_log(tmp_path) -> None:
+    from pipeline.store.mentions import forget_author
+
+    data = make_store(tmp_path, [m("c1", author="ola", text="Lønnen kom for sent."), m("c2", author="kari")])
+    con = connect_writer(data)
+    try:
+        ids = dict(con.execute("SELECT external_id, id FROM mentions").fetchall())
+        for mid in ids.values():
+            d = ev("create", "per", draft=f"d{mid}", mention_id=mid, text="Takk for at du sier ifra, Ola.")
+            for e in (d, ev("submit", "per", draft=f"d{mid}", minutes=1), ev("approve", "lise", draft=f"d{mid}", minutes=2)):
+                ledger.apply_event(con, e)
+        forget_author(con, "ola")
+        assert con.execute("SELECT mention_id FROM reply_drafts").fetchall() == [(ids["c2"],)]
+        assert {r[0] for r in con.execute("SELECT draft_id FROM reply_desk_events").fetchall()} == {f"d{ids['c2']}"}
+    finally:
+        con.close()
