@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,18 @@ def aspect_names(raw: Any) -> list[str]:
         if isinstance(name, str) and name and name not in names:
             names.append(name)
     return names
+
+
+def aspect_names_column(values: Iterable[Any]) -> list[list[str]]:
+    """`aspect_names` of a whole column, each distinct JSON text parsed once (most repeat)."""
+    parsed: dict[Any, list[str]] = {}
+    out = []
+    for raw in values:
+        key = raw if isinstance(raw, str) or raw is None else id(raw)
+        if key not in parsed:
+            parsed[key] = aspect_names(raw)
+        out.append(list(parsed[key]))
+    return out
 
 
 def iso_week(d: date | datetime) -> str:

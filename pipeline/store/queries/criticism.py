@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.store.metrics import window_sql
-from pipeline.store.queries.common import aspect_names
+from pipeline.store.queries.common import aspect_names, aspect_names_column
 from pipeline.store.settings import read_settings
 from pipeline.store.sla import sla_breached
 
@@ -66,7 +66,7 @@ def criticism_inbox(
     df = con.execute(CRITICISM_SQL.format(cond=cond), params).df()
     if df.empty:
         return pd.DataFrame(columns=INBOX_COLUMNS)
-    df["aspects"] = df["aspects"].map(aspect_names)
+    df["aspects"] = aspect_names_column(df["aspects"])
     answered = df["response_id"].notna()
     df["status"] = answered.map({True: "answered", False: "open"})
     age = (pd.Timestamp(now) - pd.to_datetime(df["published_at"])).dt.total_seconds() / 3600.0

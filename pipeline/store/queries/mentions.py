@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.store.metrics import window_sql
-from pipeline.store.queries.common import aspect_names
+from pipeline.store.queries.common import aspect_names_column
 
 EXPORT_COLUMNS = ["id", "source", "external_id", "published_at", "author", "official", "language", "sentiment",
                   "p_negative", "is_criticism", "aspects", "answered", "responded_at", "rating", "title", "text",
@@ -87,11 +87,10 @@ def search_mentions(con: duckdb.DuckDBPyConnection, since: date | datetime | Non
     """(number of matches, the matching mentions newest first: `limit` rows from `offset`, or all
     with `limit=None`) with the full text; `aspects` as a list of ids."""
     where, values = _where(since, until, source, flt)
-    total_row = con.execute(
-        f"SELECT count(*) FROM mentions m LEFT JOIN responses r ON r.mention_id = m.id WHERE {where}", values
-    ).fetchone()
+    join = "LEFT JOIN responses r ON r.mention_id = m.id" if flt.answered is not None else ""  # count: join only if asked
+    total_row = con.execute(f"SELECT count(*) FROM mentions m {join} WHERE {where}", values).fetchone()
     total = int(total_row[0]) if total_row else 0
     sql = SELECT.format(where=where) + ("" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}")
     df = con.execute(sql, values).df()
-    df["aspects"] = df["aspects"].map(aspect_names)
+    df["aspects"] = aspect_names_column(df["aspects"])
     return total, df[EXPORT_COLUMNS]
