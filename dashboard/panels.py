@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard import auth, common
 from dashboard.common import t
+from pipeline import i18n
 from pipeline.charts import sentiment_name
 from pipeline.store.inbox import LABELS, append_action, append_label_correction
 
@@ -121,3 +122,26 @@ def label_correction(data_dir: Path, mention_id: int, text: str, sentiment: str 
         user = auth.require_editor()
         append_label_correction(data_dir, mention_id, text, new_label, corrected_by=user.name)
         st.success(t("inbox.correct.saved"))
+
+
+def quality_components(comps: pd.DataFrame) -> None:
+    """How a reply's quality was computed: each component by name, its value, weight and a plain
+    explanation (`quality.name.*`, `quality.component.*` in the catalogue). The scorer's evidence
+    strings are not shown: they are English engineer's notes with ids ("aspects 1 of 1: covered
+    [recruitment ...]"), not text for HR."""
+    if comps.empty:
+        return
+    lang = common.lang()
+
+    def number(v: object, digits: int) -> str:
+        return i18n.fmt_number(float(v), lang, digits) if isinstance(v, int | float) and not pd.isna(v) else "–"
+
+    st.markdown(t("inbox.quality_explained"))
+    st.dataframe({
+        t("inbox.component.component"): comps["component"].map(
+            lambda c: i18n.t(f"quality.name.{c}", lang) if i18n.has(f"quality.name.{c}") else c),
+        t("inbox.component.value"): comps["value"].map(lambda v: number(v, 2)),
+        t("inbox.component.weight"): comps["weight"].map(lambda v: number(v, 0)),
+        t("inbox.component.explanation"): comps["component"].map(
+            lambda c: i18n.t(f"quality.component.{c}", lang) if i18n.has(f"quality.component.{c}") else ""),
+    }, hide_index=True, width="stretch")

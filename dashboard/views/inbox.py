@@ -131,20 +131,7 @@ else:
     d.metric(t("inbox.metric.outcome"), outcome_name(resp.get("outcome"), lang), border=True)
     if resp.get("clock_anomaly"):
         st.info(t("inbox.clock_anomaly"))
-    comps: pd.DataFrame = tv["components"]
-    if not comps.empty:
-        st.markdown(t("inbox.quality_explained"))
-        st.dataframe({
-            t("inbox.component.component"): comps["component"].map(
-                lambda c: i18n.t(f"quality.name.{c}", lang) if i18n.has(f"quality.name.{c}") else c),
-            t("inbox.component.value"): comps["value"].map(lambda v: i18n.fmt_number(v, lang, 2)
-                                                           if isinstance(v, int | float) and not pd.isna(v) else "–"),
-            t("inbox.component.weight"): comps["weight"].map(lambda v: i18n.fmt_number(v, lang)
-                                                             if isinstance(v, int | float) and not pd.isna(v) else "–"),
-            t("inbox.component.evidence"): comps["evidence"].fillna("–"),
-            t("inbox.component.explanation"): comps["component"].map(
-                lambda c: i18n.t(f"quality.component.{c}", lang) if i18n.has(f"quality.component.{c}") else ""),
-        }, hide_index=True, width="stretch")
+    panels.quality_components(tv["components"])
 
 panels.handling(ctx.data_dir, int(mention_id), row["state"], actions)
 panels.label_correction(ctx.data_dir, int(mention_id), str(tv["mention"]["text"]), tv["mention"].get("sentiment"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import common
+from dashboard import common, panels
 from dashboard.common import t
 from pipeline import charts
 from pipeline.store import queries
@@ -46,6 +46,41 @@ st.altair_chart(charts.outcome_chart(common.q(queries.outcomes, ctx.since, ctx.u
                                     lang=lang), width="stretch")
 st.caption(t("responses.outcomes_explained"))
 
+
+
+st.subheader(t("responses.by_source"))
+per_source = common.q(queries.by_source, ctx.since, ctx.until, ctx.source)
+if answered.empty:
+    st.info(t("responses.none_answered"))
+else:
+    within_by_source = (~answered["sla_breached"].fillna(False).astype(bool)).groupby(answered["source"]).mean()
+    st.dataframe({
+        t("responses.col.source"): per_source["source"].map(common.source_name),
+        t("responses.col.answered"): per_source["criticisms_responded"].map(common.num),
+        t("responses.col.response_rate"): per_source["response_rate"].map(common.pct),
+        t("responses.col.median_first"): per_source["median_first_response_hours"].map(common.hours),
+        t("responses.col.within_sla"): per_source["source"].map(
+            lambda s: common.pct(within_by_source.get(s)) if s in within_by_source else "–"),
+        t("responses.col.quality"): per_source["quality_mean"].map(common.quality),
+    }, hide_index=True, width="stretch")
+
+    st.subheader(t("responses.best_worst"))
+    st.caption(t("responses.best_worst_explained"))
+    scored = answered[answered["quality"].notna()].sort_values(["quality", "id"])
+    picks = [("best", r) for r in scored.iloc[::-1].head(3).itertuples()] + [
+        ("worst", r) for r in scored.head(3).itertuples() if r.id not in set(scored.iloc[::-1].head(3)["id"])]
+    for kind, r in picks:
+        tv = common.q(queries.thread_view, int(r.id))
+        if tv is None:
+            continue
+        thread = tv["thread"]
+        reply = thread[thread["is_first_response"]]
+        with st.expander(t(f"responses.{kind}", quality=common.quality(r.quality), source=common.source_name(r.source),
+                           text=common.snippet(tv["mention"]["text"], 80))):
+            st.markdown(t("responses.criticism_said", text=common.md_escape(tv["mention"]["text"])))
+            if not reply.empty:
+                st.markdown(t("responses.reply_said", text=common.md_escape(reply["text"].iloc[0])))
+            panels.quality_components(tv["components"])
 
 
 def _sources(value: object) -> str:

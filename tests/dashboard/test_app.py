@@ -236,3 +236,19 @@ def test_kpi_pages_show_what_rykte_metrics_prints(world, monkeypatch):
     assert tiles["Besvart kritikk"] == fmt_int(printed["criticisms_responded"])
     assert tiles["Median første svar"] == fmt_hours(printed["first_response_hours"]["median"])
     assert tiles["Snitt svarkvalitet"] == fmt_quality(printed["quality_mean"])
+
+
+def test_responses_by_source_and_the_best_and_weakest_replies(world, monkeypatch):
+    data, _ = world
+    at = app(data.root, monkeypatch).run()
+    at.switch_page("views/responses.py").run()
+    assert not at.exception
+    per_source = next(df.value for df in at.dataframe if "Innen SLA" in df.value.columns)
+    within = dict(zip(per_source["Kilde"], per_source["Innen SLA"], strict=True))
+    assert within["Reddit"] == fmt_pct(0.5) and within["LinkedIn"] == "–"  # c1 in time, c2 after 30 h
+    labels = [e.label for e in at.expander]
+    assert labels[0].startswith("👍 80,0 · Reddit · Lønna kommer")  # the best first
+    assert any(label.startswith("👎 30,0 · Trustpilot") for label in labels)  # t1, the weakest
+    shown_text = " ".join(md.value for md in at.markdown)
+    assert "**Svaret:**" in shown_text and "Empati" in " ".join(" ".join(df.value.iloc[:, 0].astype(str))
+                                                               for df in at.dataframe)
