@@ -4,7 +4,7 @@ Why each step (in this order, in the one writer):
 
 1. a suppression record (a keyed hash, `pipeline.privacy.suppression`), so later crawls and
    imports skip their items and no alert is raised about them again;
-2. their mentions and every row derived from them in the live store (`store.mentions.forget_author`);
+2. their mentions and every row derived from them in the live store (`privacy.rows.forget_author`);
 3. the files under the data dir that copy them: staged and archived crawl output, the dashboard's
    inbox (`pipeline.privacy.scrub`);
 4. the weekly reports of the weeks they appeared in (and the week after, whose comparison changed)
@@ -28,10 +28,10 @@ from typing import Any
 import duckdb
 
 from pipeline.privacy.keys import load_key
+from pipeline.privacy.rows import author_mention_ids, forget_author
 from pipeline.privacy.scrub import name_in_file, scrub_tree
 from pipeline.privacy.suppression import add_suppression
 from pipeline.store.db import LIVE_DB, DataDir, connect_writer, transaction
-from pipeline.store.mentions import author_mention_ids, forget_author
 from pipeline.store.snapshot import publish_snapshot
 
 log = logging.getLogger(__name__)

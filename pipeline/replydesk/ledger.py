@@ -47,7 +47,7 @@ def load_draft(con: duckdb.DuckDBPyConnection, draft_id: str) -> Draft | None:
 
 
 def _save(con: duckdb.DuckDBPyConnection, ev: Event, draft: Draft) -> None:
-    # every event carries its draft's mention: erasing a person (store/mentions.py: forget_author deletes
+    # every event carries its draft's mention: erasing a person (privacy/rows.py: forget_author deletes
     # the rows of every table with a mention_id) takes the whole draft and its log with the criticism
     version = draft.version if ev.action in ("create", "edit") else None
     con.execute(f"INSERT INTO reply_desk_events ({_EVENT_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -105,7 +105,7 @@ def test_writer_refuses_a_draft_for_an_unknown_mention(tmp_path) -> None:
 
 
 def test_forgetting_the_critic_erases_the_drafts_and_their_log(tmp_path) -> None:
-    from pipeline.store.mentions import forget_author
+    from pipeline.privacy.rows import forget_author
 
     data = make_store(tmp_path, [m("c1", author="ola", text="Lønnen kom for sent."), m("c2", author="kari")])
     con = connect_writer(data)

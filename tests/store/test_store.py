@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from pipeline.ingest.importer import validate_row
+from pipeline.privacy.rows import forget_author
 from pipeline.store.db import DataDir, StoreLockedError, connect_writer, migrate
 from pipeline.store.mentions import (
-    forget_author,
     resolve_official,
     resolve_threads,
     sync_official_accounts,
