@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +80,14 @@ def staged_paths(data: DataDir, run_key: str) -> tuple[Path, Path]:
     return staged, staged.with_name(staged.name + PART_SUFFIX)
 
 
+def child_environment(secrets: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
+    """The crawl child's environment: this source's secrets (never in the job file left in staging/),
+    and none inherited from the service: not other sources' secrets, nor the reply desk's posting
+    credentials (`RYKTE_REPLY_*`), which a crawl never needs."""
+    inherited = {k: v for k, v in environ.items() if not k.startswith((SECRET_ENV_PREFIX, "RYKTE_REPLY_"))}
+    return {**inherited, **secret_environment(secrets), "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
+
+
 def run_crawl(cfg: RykteConfig, source: SourceConfig, data: DataDir, cursor: dict[str, Any] | None = None,
               full: bool = False, processes: CrawlProcesses | None = None) -> CrawlOutput:
     """Run the spider for `source` to completion; never raises for a failing crawl.
@@ -101,9 +110,7 @@ def run_crawl(cfg: RykteConfig, source: SourceConfig, data: DataDir, cursor: dic
     feeds = json.dumps({str(part): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}})
     args = ["crawl", source.type, "-a", f"job={job_path.resolve()}",
             "-s", f"FEEDS={feeds}", "-s", f"LOG_FILE={log.resolve()}", "-s", "LOG_LEVEL=INFO"]
-    # secrets travel in the child's environment, never in the job file left in staging/
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIX)}
-    env = {**inherited, **secret_environment(source.secrets), "SCRAPY_SETTINGS_MODULE": "crawlers.settings"}
+    env = child_environment(source.secrets, os.environ)
     problems: list[str] = []
     stderr = data.staging / f"{key}.stderr"
     try:

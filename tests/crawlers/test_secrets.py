@@ -53,3 +53,12 @@ def test_the_spider_reads_secrets_from_the_environment_over_the_file(tmp_path: P
                                "secrets": {"handle": "old.bsky.social", "app_password": "from-file"}}))
     environ = {**secret_environment({"app_password": "from-env", "token": ""}), "UNRELATED": "x"}
     assert load_job(job, environ).secrets == {"handle": "old.bsky.social", "app_password": "from-env"}
+
+
+def test_a_crawl_child_inherits_no_other_secret() -> None:
+    from pipeline.crawl.runner import child_environment
+
+    env = child_environment({"token": "mine"}, {"PATH": "/bin", "RYKTE_SECRET_TOKEN": "another source's",
+                                                "RYKTE_REPLY_MASTODON_TOKEN": "posting"})
+    assert env["RYKTE_SECRET_TOKEN"] == "mine" and env["PATH"] == "/bin"
+    assert "RYKTE_REPLY_MASTODON_TOKEN" not in env
