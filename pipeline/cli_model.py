@@ -68,6 +68,7 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
     Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too,
     so the first `rykte analyze` does not pay for it."""
     from pipeline.analysis.backend import resolve_backend
+    from pipeline.analysis.builtin_weights import BUILDS, is_builtin
     from pipeline.analysis.model.convert import install_base_model
     from pipeline.analysis.onnx_model import export_onnx
 
@@ -75,9 +76,9 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
     target = models_dir or app.data.models
     click.echo(f"installing the sentiment base model into {target} …", err=True)
     click.echo(str(install_base_model(target)))
-    if cfg.model == "builtin" and resolve_backend(cfg.precision, cfg.runtime)[1] == "onnx":
-        click.echo("exporting the built-in sentiment model for ONNX Runtime …", err=True)
-        click.echo(str(export_onnx(target)))
+    if is_builtin(cfg.model) and resolve_backend(cfg.precision, cfg.runtime)[1] == "onnx":
+        click.echo(f"exporting the built-in sentiment model ({cfg.model}) for ONNX Runtime …", err=True)
+        click.echo(str(export_onnx(target, BUILDS[cfg.model])))
 
 
 @model_group.command("train")
@@ -95,13 +96,23 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
               help="Extra JSONL of label corrections ({\"text\", \"label\"}).")
 @click.option("--eval", "eval_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Labelled JSONL scored after each epoch (accuracy per language in the log).")
+@click.option("--sets", default="commercial", show_default=True,
+              help="Training sets: a preset (commercial = employer,lcc; all = also norec, tweeteval, swe, "
+                   "which are not licensed for commercial use) or a comma-separated list of set names.")
 @click.pass_obj
 def train_cmd(app: AppContext, data: Path, out: Path | None, epochs: int, seed: int, lr: float,
-              top_from: int | None, corrections: Path | None, eval_path: Path | None) -> None:
-    """Train the LoRA adapter and head (minutes on 2 cores); prints the weights file written."""
+              top_from: int | None, corrections: Path | None, eval_path: Path | None, sets: str) -> None:
+    """Train the LoRA adapter and head (minutes on 2 cores); prints the weights file written.
+
+    The sets used and their licences are written into the weights file's metadata."""
     _require_training("train")
     from training import train as tr
+    from training.datasets import resolve_sets
 
+    try:
+        set_keys = resolve_sets(sets)
+    except ValueError as e:
+        raise InputError(f"--sets {sets}: {e}") from None
     if not data.is_dir():
         raise InputError(f"--data {data}: not a directory")
     pairs = [(r["text"], r["label"]) for r in _labelled_rows(corrections, "--corrections")] if corrections else []
@@ -110,7 +121,7 @@ def train_cmd(app: AppContext, data: Path, out: Path | None, epochs: int, seed: 
     try:
         result = tr.train(data, out or tr.default_out_dir(models), models_dir=models, epochs=epochs,
                           seed=seed, lr=lr, corrections=pairs, eval_rows=eval_rows,
-                          top_from=tr.TOP_FROM if top_from is None else top_from,
+                          top_from=tr.TOP_FROM if top_from is None else top_from, sets=set_keys,
                           log=lambda m: click.echo(m, err=True))
     except (FileNotFoundError, ValueError) as e:
         raise InputError(f"model train: {e}") from None
@@ -136,21 +147,34 @@ def average_cmd(weights: tuple[Path, ...], out: Path) -> None:
 @model_group.command("eval")
 @click.option("--data", "data", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Labelled JSONL: {\"text\", \"label\", \"lang\"} a line.")
+@click.option("--model", "models", multiple=True,
+              help="Model to evaluate instead of the configured one: builtin, builtin-noncommercial, a Hugging "
+                   "Face id or a local path. Repeat it to compare models side by side on the same rows.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
-def eval_cmd(app: AppContext, data: Path, as_json: bool) -> None:
-    """Accuracy, macro-F1 and confusion matrix per language on a labelled JSONL file."""
-    from pipeline.analysis.model.evaluate import evaluate_rows, format_table
+def eval_cmd(app: AppContext, data: Path, models: tuple[str, ...], as_json: bool) -> None:
+    """Accuracy, macro-F1 and confusion matrix per language on a labelled JSONL file.
+
+    With one model the JSON is `{lang: figures}`; with several `--model` options it is
+    `{model: {lang: figures}}` and the text ends with a side-by-side table."""
+    from pipeline.analysis.model.evaluate import evaluate_rows, format_side_by_side, format_table
     from pipeline.analysis.sentiment import load_model
 
     rows = _labelled_rows(data, "--data")
     cfg = app.config(required=False).analysis
-    model = load_model(cfg, app.data.models)
-    results = evaluate_rows(model, rows)
+    names = list(dict.fromkeys(models)) or [cfg.model]
+    results = {}
+    for name in names:
+        model = load_model(cfg.model_copy(update={"model": name}), app.data.models)
+        results[name] = evaluate_rows(model, rows)
+        if not as_json:
+            click.echo(format_table(results[name], f"{data} — {name}: model {model.version}"))
+            click.echo("")
     if as_json:
-        click.echo(json.dumps({k: v.as_dict() for k, v in results.items()}, ensure_ascii=False))
-    else:
-        click.echo(format_table(results, f"{data} — model {model.version}"))
+        figures = {name: {k: v.as_dict() for k, v in res.items()} for name, res in results.items()}
+        click.echo(json.dumps(figures if len(names) > 1 else figures[names[0]], ensure_ascii=False))
+    elif len(names) > 1:
+        click.echo(format_side_by_side(results, str(data)))
 
 
 def _read_classify_input(lines: Any) -> list[tuple[Any, str]]:

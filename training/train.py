@@ -10,9 +10,11 @@ Method (chosen by measurement, see `pipeline/analysis/weights/MODEL_CARD.md`):
 * The upper layers get LoRA adapters (peft, rank `LORA_R`) on the attention query/value projections
   and on both feed-forward projections; a linear head reads the mean-pooled (attention mask) last
   hidden state and outputs negative/neutral/positive.
-* Data (`datasets.py`): the shared public sets minus a deterministic hold-out, our employer-domain
-  set and user label corrections, both up-weighted. Mild inverse-square-root class weights counter
-  the scarce negatives.
+* Data (`datasets.py`): the chosen sets (`sets`; by default the commercial-safe ones: our employer
+  set and the CC BY Danish set; `all` adds NoReC, TweetEval and swe-sentiment, which a company may not
+  use) minus a deterministic hold-out, our employer-domain set and user label corrections up-weighted.
+  The sets and their licences go into the weights' metadata. Mild inverse-square-root class weights
+  counter the scarce negatives.
 * Seeded: the same data, seed and thread count give the same weights.
 
 Only the LoRA matrices and the head are written (`sentiment.safetensors`, ~2 MB) with their metadata,
@@ -34,7 +36,7 @@ from typing import Any
 
 from pipeline.analysis.contract import LABELS
 from pipeline.analysis.model.convert import base_checksum, load_base
-from training.datasets import EMPLOYER_TRAIN, collect_examples
+from training.datasets import DEFAULT_SETS, EMPLOYER_TRAIN, collect_examples, licence_meta, resolve_sets
 
 PREFIX = "query: "
 TRAIN_MAX_LENGTH = 128
@@ -183,12 +185,14 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
           corrections: Iterable[tuple[str, str]] = (), batch_size: int = 32, lr: float = 6e-4,
           head_lr: float = 3e-3, employer_path: Path = EMPLOYER_TRAIN, threads: int | None = None,
           top_from: int = TOP_FROM, eval_rows: Sequence[dict[str, Any]] = (),
-          log: Callable[[str], None] = print, limit: int | None = None) -> TrainResult:
+          log: Callable[[str], None] = print, limit: int | None = None,
+          sets: str | Sequence[str] = DEFAULT_SETS) -> TrainResult:
     """Train LoRA + head and write `out_dir/sentiment.safetensors`; returns where and how long.
 
     `corrections` are (text, label) pairs from the store's `label_corrections` table. `top_from` is the
     first adapted layer (the ones below stay frozen and cached). `eval_rows` (`{"text", "label",
-    "lang"}`), if given, are scored after each epoch and the per-language accuracy is logged.
+    "lang"}`), if given, are scored after each epoch and the per-language accuracy is logged. `sets` is
+    a preset (`commercial`, `all`) or a list of set keys (`datasets.SETS`); ValueError if unknown.
     """
     if not 0 <= top_from < 12:
         raise ValueError(f"top_from {top_from}: must be between 0 and 11")
@@ -200,7 +204,8 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
     t_start = time.time()
     torch.set_num_threads(threads or os.cpu_count() or 1)
     _set_seed(seed)
-    examples = collect_examples(data_dir, corrections, employer_path)
+    set_keys = resolve_sets(sets)
+    examples = collect_examples(data_dir, corrections, employer_path, set_keys)
     if limit:
         random.Random(seed).shuffle(examples)
         examples = examples[:limit]
@@ -288,6 +293,7 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
         "lr": str(lr),
         "n_train": str(len(examples)),
         "n_corrections": str(sum(1 for e in examples if e.group == "correction")),
+        **licence_meta(set_keys),
     }
     path = out_dir / WEIGHTS_FILE
     tmp = path.with_suffix(".tmp")

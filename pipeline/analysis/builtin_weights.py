@@ -1,9 +1,18 @@
-"""The shipped weights of the built-in model: where they are, their checked metadata, the model version.
+"""The shipped weights of the built-in model: which builds there are, where their files are, their
+checked metadata, the model version.
 
 Why apart: both runtimes of the built-in model (torch in `torch_model.py`, ONNX Runtime in
 `onnx_model.py`) read the same weights file and must store the same version string, so that switching
-the runtime does not re-score every mention. The weights (`weights/sentiment.safetensors`, LoRA
-matrices and head, see `weights/MODEL_CARD.md`) fit only the installed base; their header names it.
+the runtime does not re-score every mention. The weights (LoRA matrices and head, see
+`weights/MODEL_CARD.md`) fit only the installed base; their header names it.
+
+Two builds are shipped, chosen by `analysis.model` (`BUILDS`):
+* `builtin` (the default, `weights/sentiment.safetensors`): trained only on data a company may use
+  (our employer set and the CC BY Danish LCC set); commercial use allowed.
+* `builtin-noncommercial` (`weights/sentiment-noncommercial.safetensors`): also trained on NoReC
+  (CC BY-NC 4.0), TweetEval (research use) and swe-sentiment (no licence stated), so **non-commercial
+  use only**; better on reviews and tweets.
+Their files differ, so their version strings differ and switching re-scores every mention.
 """
 
 from __future__ import annotations
@@ -15,7 +24,18 @@ from pipeline.analysis.contract import ModelLoadError
 from pipeline.analysis.model.convert import base_checksum
 from pipeline.analysis.model.e5_image import file_sha256
 
-WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "sentiment.safetensors"
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+BUILDS: dict[str, Path] = {
+    "builtin": WEIGHTS_DIR / "sentiment.safetensors",
+    "builtin-noncommercial": WEIGHTS_DIR / "sentiment-noncommercial.safetensors",
+}
+DEFAULT_BUILD = "builtin"
+WEIGHTS_PATH = BUILDS[DEFAULT_BUILD]
+
+
+def is_builtin(model: str) -> bool:
+    """True when `analysis.model` names one of the shipped builds (anything else is a Hugging Face model)."""
+    return model in BUILDS
 
 
 def read_weights_meta(models_dir: Path, weights_path: Path) -> dict[str, str]:

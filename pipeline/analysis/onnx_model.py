@@ -11,7 +11,9 @@ The graph — BertModel with the LoRA merged, mean pooling over the attention ma
 softmax — is exported once per (base, weights file) with torch's exporter and cached as
 `<models_dir>/onnx/sentiment-<base>-w<weights sha>-v<N>.onnx`. It is written to a temporary file
 and renamed into place, so a crash never leaves a half-written graph; graphs of earlier weights are
-then deleted (about 470 MB each); a cached file ONNX Runtime cannot load is exported again once.
+then deleted (about 470 MB each; the graphs of the shipped builds in `builtin_weights.BUILDS` are
+kept, so switching between them does not export again); a cached file ONNX Runtime cannot load is
+exported again once.
 Predictions carry the same model version as the torch float32 path, so switching runtimes does not
 trigger a mass re-score.
 """
@@ -27,7 +29,7 @@ from typing import Any
 
 from pipeline.analysis.backend import onnxruntime_available
 from pipeline.analysis.batching import BatchedModel, available_cores
-from pipeline.analysis.builtin_weights import WEIGHTS_PATH, builtin_version, read_weights_meta
+from pipeline.analysis.builtin_weights import BUILDS, WEIGHTS_PATH, builtin_version, read_weights_meta
 from pipeline.analysis.contract import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH, ModelLoadError
 from pipeline.analysis.model.convert import install_base_model
 from pipeline.analysis.torch_model import BuiltinSentimentModel
@@ -80,8 +82,9 @@ def export_onnx(models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, force: b
             )
         tmp.chmod(0o644)  # mkstemp makes it private; the models dir is shared like the base
         tmp.replace(target)
+        keep = {target} | {onnx_path(models_dir, w) for w in BUILDS.values() if w.is_file()}
         for stale in target.parent.glob("sentiment-*.onnx"):  # graphs of earlier weights: ~470 MB each
-            if stale != target:
+            if stale not in keep:
                 stale.unlink(missing_ok=True)
     except Exception as e:
         raise ModelLoadError(f"{weights_path}: exporting the sentiment model to ONNX failed: {e}") from e

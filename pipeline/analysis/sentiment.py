@@ -1,7 +1,8 @@
 """The one sentiment loader: `load_model(cfg, models_dir)` picks the backend and caches the model.
 
-Backends: the built-in model (multilingual-e5-small + the shipped adapter and head) on torch
-(`torch_model.py`) or on ONNX Runtime (`onnx_model.py`), or any Hugging Face text classifier
+Backends: the built-in model (multilingual-e5-small + the shipped adapter and head of one of the
+builds in `builtin_weights.BUILDS`: `builtin`, commercial-safe, the default, or
+`builtin-noncommercial`) on torch (`torch_model.py`) or on ONNX Runtime (`onnx_model.py`), or any Hugging Face text classifier
 (`hf_model.py`). Which precision and runtime the built-in model gets (config `analysis.precision`,
 `analysis.runtime`, both `auto` by default) is decided by `backend.py`: torch in bfloat16 when the
 CPU has native bf16, else float32 run by ONNX Runtime when it is installed, else by torch. All of them
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 
 from pipeline.analysis.backend import resolve_backend
+from pipeline.analysis.builtin_weights import BUILDS, is_builtin
 from pipeline.analysis.contract import ModelLoadError, SentimentModel
 from pipeline.analysis.hf_model import HFSentimentModel
 from pipeline.analysis.onnx_model import OnnxSentimentModel
@@ -30,30 +32,31 @@ _LOCK = threading.Lock()
 
 def _build(cfg: AnalysisConfig, models_dir: Path) -> SentimentModel:
     """Construct the configured backend (uncached)."""
-    if cfg.model != "builtin":
+    if not is_builtin(cfg.model):
         return HFSentimentModel(cfg.model, batch_size=cfg.batch_size, max_length=cfg.max_length)
+    weights = BUILDS[cfg.model]
     precision, runtime = resolve_backend(cfg.precision, cfg.runtime)
     if runtime == "torch":
-        return BuiltinSentimentModel(models_dir, batch_size=cfg.batch_size, max_length=cfg.max_length,
+        return BuiltinSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
                                      precision=precision)
     try:
-        return OnnxSentimentModel(models_dir, batch_size=cfg.batch_size, max_length=cfg.max_length)
+        return OnnxSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length)
     except ModelLoadError as e:
         if cfg.runtime == "onnx":
             raise
         log.warning("%s; running the sentiment model on torch instead", e)
-    return BuiltinSentimentModel(models_dir, batch_size=cfg.batch_size, max_length=cfg.max_length,
+    return BuiltinSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
                                  precision=precision)
 
 
 def load_model(cfg: AnalysisConfig, models_dir: Path) -> SentimentModel:
-    """The configured sentiment model: "builtin" (installed into `models_dir` if missing; torch or
-    ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
+    """The configured sentiment model: a shipped build, "builtin" or "builtin-noncommercial" (base
+    installed into `models_dir` if missing; torch or ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
     path, always torch float32). Loaded once per process and configuration. When `runtime: auto`
     chose ONNX Runtime and the graph cannot be exported or loaded, the torch model is used and a
     warning logged; an explicit `runtime: onnx` fails instead."""
     models_dir = Path(models_dir)
-    backend = "hf" if cfg.model != "builtin" else "-".join(resolve_backend(cfg.precision, cfg.runtime))
+    backend = "-".join(resolve_backend(cfg.precision, cfg.runtime)) if is_builtin(cfg.model) else "hf"
     key = (cfg.model, str(models_dir.resolve()), cfg.batch_size, cfg.max_length, backend, cfg.runtime)
     with _LOCK:
         model = _MODELS.get(key)

@@ -142,7 +142,9 @@ class CrawlingConfig(Strict):
 
 
 class AnalysisConfig(Strict):
-    model: str = Field(default="builtin", description="builtin, a Hugging Face hub id or a local path")
+    model: str = Field(default="builtin", description=(
+        "builtin (commercial-safe build, the default), builtin-noncommercial (also trained on NoReC: "
+        "CC BY-NC 4.0, non-commercial use only), a Hugging Face hub id or a local path"))
     criticism_threshold: float = Field(default=0.5, gt=0, lt=1)
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=256, ge=16, le=512)

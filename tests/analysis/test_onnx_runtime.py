@@ -91,6 +91,7 @@ def test_onnx_predictions_equal_torch_float32(onnx_model: Any, models_dir: Path)
 @pytest.mark.slow
 @needs_onnxruntime
 def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, own_models_dir: Path) -> None:
+    from pipeline.analysis.builtin_weights import BUILDS
     from pipeline.analysis.onnx_model import OnnxSentimentModel, export_onnx, onnx_path
     from tests.conftest import run_rykte
 
@@ -109,8 +110,12 @@ def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, o
     path.write_bytes(b"not an onnx graph")
     stale = path.with_name("sentiment-0123456789ab-c1-wolderweights-v1.onnx")
     stale.write_bytes(b"graph of earlier weights")
+    other_build = onnx_path(own, BUILDS["builtin-noncommercial"])
+    assert other_build != path
+    other_build.write_bytes(b"graph of the other shipped build")
     again = OnnxSentimentModel(own)  # the real export, once
     assert not stale.exists()  # a new export removes the graphs of earlier weights
+    assert other_build.read_bytes() == b"graph of the other shipped build"  # but not the other build's
     assert path.stat().st_size > 1_000_000
     assert [p.label for p in again.predict(TEXTS[:3])] == [p.label for p in first]
     assert not [f for f in os.listdir(path.parent) if f.startswith(".export-")]  # no temp files left

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.analysis.backend import native_bf16, resolve_backend, resolve_precision
 from pipeline.analysis.batching import clean_text
-from pipeline.analysis.builtin_weights import WEIGHTS_PATH
+from pipeline.analysis.builtin_weights import BUILDS, WEIGHTS_PATH, builtin_version
 from pipeline.analysis.contract import LABELS, ModelLoadError, Prediction, empty_prediction
 from pipeline.analysis.hf_model import map_labels
 from pipeline.analysis.sentiment import load_model
@@ -115,6 +115,42 @@ def test_version_names_base_and_weights(sentiment_model: Any) -> None:
     wsha = hashlib.sha256(WEIGHTS_PATH.read_bytes()).hexdigest()[:12]
     assert wsha in sentiment_model.version
     assert sentiment_model.version.startswith("e5small-")
+
+
+def _header(path: Path) -> dict[str, str]:
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        return dict(f.metadata() or {})
+
+
+def test_the_default_build_is_commercial_safe_and_says_so() -> None:
+    """The default `analysis.model: builtin` was trained only on sets a company may use; the NoReC
+    build is the option, and its header says it is not for commercial use."""
+    assert AnalysisConfig().model == "builtin" and BUILDS["builtin"] == WEIGHTS_PATH
+    default, nc = _header(BUILDS["builtin"]), _header(BUILDS["builtin-noncommercial"])
+    assert default["commercial_use"] == "yes"
+    assert set(default["sets"].split(",")) <= {"employer", "lcc"}
+    assert not {"norec", "tweeteval", "swe"} & set(default["sets"].split(","))
+    assert "NC" not in default["licences"]
+    assert nc["commercial_use"] == "no" and "norec" in nc["sets"].split(",")
+    assert "CC BY-NC 4.0" in nc["licences"]
+
+
+def test_the_two_builds_store_different_versions(models_dir: Path) -> None:
+    """Switching build re-scores: the version names the weights file."""
+    versions = {builtin_version(models_dir, p, "fp32") for p in BUILDS.values()}
+    assert len(versions) == len(BUILDS)
+
+
+@pytest.mark.model
+def test_the_noncommercial_build_loads_by_name(models_dir: Path, sentiment_model: Any) -> None:
+    m = load_model(AnalysisConfig(model="builtin-noncommercial", runtime="torch", precision="fp32"), models_dir)
+    assert m.version != sentiment_model.version and m.version.startswith("e5small-")
+    wsha = hashlib.sha256(BUILDS["builtin-noncommercial"].read_bytes()).hexdigest()[:12]
+    assert wsha in m.version
+    preds = m.predict(["Sjefen er helt håpløs og lønna er elendig.", "Jeg elsker jobben min!"])
+    assert [p.label for p in preds] == ["negative", "positive"]
 
 
 @pytest.mark.model

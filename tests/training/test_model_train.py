@@ -19,7 +19,15 @@ from safetensors import safe_open
 
 from pipeline.analysis.torch_model import BuiltinSentimentModel
 from tests.analysis.rykte_cli import rykte
-from training.datasets import HOLDOUT_SETS, TRAIN_SETS, is_holdout
+from training.datasets import (
+    HOLDOUT_SETS,
+    SETS,
+    TRAIN_SETS,
+    collect_examples,
+    is_holdout,
+    licence_meta,
+    resolve_sets,
+)
 from training.train import default_out_dir, train
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +68,7 @@ def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, model
                                                           tmp_path: Path) -> None:
     logs: list[str] = []
     kw: dict[str, Any] = {"models_dir": models_dir, "epochs": 1, "seed": 5, "threads": 1, "top_from": 10,
-                          "employer_path": tmp_path / "employer.jsonl"}
+                          "employer_path": tmp_path / "employer.jsonl", "sets": "all"}
     eval_rows = [{"text": t, "label": lab, "lang": lang} for t, lab, lang in ROWS]
     first = train(tiny_sets, tmp_path / "a", eval_rows=eval_rows, log=logs.append, **kw)
     second = train(tiny_sets, tmp_path / "b", log=lambda _m: None, **kw)
@@ -75,6 +83,8 @@ def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, model
     assert layers == {10, 11}  # only the adapted layers are stored
     assert {"head.weight", "head.bias"} <= a.keys()
     assert meta["top_from"] == "10" and meta["seed"] == "5" and meta["epochs"] == "1"
+    assert meta["sets"] == "norec,tweeteval,swe,lcc,employer" and meta["commercial_use"] == "no"
+    assert "CC BY-NC 4.0" in meta["licences"]
     assert sum(t.numel() for t in a.values()) < 400_000  # an adapter, not a model
 
     ev = first.history[0]["eval"]
@@ -84,6 +94,36 @@ def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, model
     model = BuiltinSentimentModel(models_dir, weights_path=first.path, threads=1)
     preds = model.predict([t for t, _, _ in ROWS])
     assert len(preds) == len(ROWS) and all(abs(sum(p.probs.values()) - 1) < 1e-3 for p in preds)
+
+
+def test_the_commercial_preset_reads_only_sets_a_company_may_use(tiny_sets: Path, tmp_path: Path) -> None:
+    """`--sets commercial` (the default) is our employer rows and the CC BY Danish set: the non-commercial
+    and unlicensed files are not even read, and the weights' metadata says commercial use is allowed."""
+    assert resolve_sets("commercial") == ("lcc", "employer")
+    assert resolve_sets("employer, lcc") == resolve_sets(["lcc", "employer"]) == ("lcc", "employer")
+    assert resolve_sets("all") == tuple(SETS) and resolve_sets("norec,commercial")[0] == "norec"
+    for name in ("norec_sentence_train", "tweeteval_val", "swe_sentiment_train"):
+        (tiny_sets / f"{name}.jsonl").unlink()
+    examples = collect_examples(tiny_sets, [("Fin sjef.", "positive")], tmp_path / "employer.jsonl",
+                                resolve_sets("commercial"))
+    groups = {e.group for e in examples}
+    assert groups == {"da_lcc_train", "employer", "correction"}
+    kept_lcc = sum(1 for t, _, _ in ROWS if not is_holdout(f"{t} (da_lcc_train 3)"))
+    assert len(examples) == kept_lcc + len(ROWS) + 1
+    meta = licence_meta(resolve_sets("commercial"))
+    assert meta["sets"] == "lcc,employer" and meta["commercial_use"] == "yes"
+    assert "NC" not in meta["licences"] and "CC BY" in meta["licences"]
+    assert licence_meta(resolve_sets("employer,swe"))["commercial_use"] == "no"  # no licence stated: no
+    with pytest.raises(ValueError, match="unknown training set 'imdb'"):
+        resolve_sets("employer,imdb")
+
+
+def test_unknown_set_is_exit_2_before_anything_is_loaded(tiny_sets: Path, tmp_path: Path) -> None:
+    res = rykte("--data-dir", str(tmp_path / "data"), "model", "train", "--data", str(tiny_sets),
+                "--sets", "commercial,imdb")
+    assert res.exit_code == 2
+    assert "--sets commercial,imdb: unknown training set 'imdb'" in res.stderr
+    assert not (tmp_path / "data").exists()
 
 
 def test_bad_eval_file_names_file_and_line(tiny_sets: Path, analysis_data_dir: Path, tmp_path: Path) -> None:
@@ -97,11 +137,11 @@ def test_bad_eval_file_names_file_and_line(tiny_sets: Path, analysis_data_dir: P
 
 
 def test_missing_training_set_is_a_clear_error(tiny_sets: Path, analysis_data_dir: Path) -> None:
-    (tiny_sets / f"{TRAIN_SETS[0]}.jsonl").unlink()
+    (tiny_sets / "da_lcc_train.jsonl").unlink()  # read by the default (commercial) sets
     res = rykte("--data-dir", str(analysis_data_dir), "model", "train", "--data", str(tiny_sets),
                 "--out", str(tiny_sets / "w"))
     assert res.exit_code == 2
-    assert f"{TRAIN_SETS[0]}.jsonl" in res.stderr and "missing" in res.stderr
+    assert "da_lcc_train.jsonl" in res.stderr and "missing" in res.stderr
     assert not (tiny_sets / "w").exists()
 
 

@@ -101,3 +101,16 @@ def format_table(results: dict[str, Scores], title: str = "") -> str:
         for lab, row in zip(LABELS, s.confusion, strict=True):
             lines.append(f"{short[lab]:>8}" + "".join(f"{v:>7}" for v in row))
     return "\n".join(lines)
+
+
+def format_side_by_side(results: dict[str, dict[str, Scores]], title: str = "") -> str:
+    """Accuracy and macro-F1 per language of several models on the same rows, one column pair each."""
+    langs = list(dict.fromkeys(lang for res in results.values() for lang in res))
+    lines = [f"side by side: {title}" if title else "side by side"]
+    lines.append(f"{'lang':<6}{'n':>6}" + "".join(f"{name + ' acc / F1':>32}" for name in results))
+    for lang in langs:
+        n = next(res[lang].n for res in results.values() if lang in res)
+        cells = "".join(f"{f'{res[lang].accuracy:.3f} / {res[lang].macro_f1:.3f}' if lang in res else '-':>32}"
+                        for res in results.values())
+        lines.append(f"{lang:<6}{n:>6}{cells}")
+    return "\n".join(lines)
