@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import common, panels
+from dashboard import auth, common, panels
 from dashboard.common import t
 from pipeline import i18n
 from pipeline.charts import outcome_name
@@ -117,6 +117,9 @@ if tv is None:
     st.stop()
 
 panels.thread(tv)
+if auth.can_write():  # editors draft an answer on the reply desk, arriving with this criticism chosen
+    st.page_link("views/reply_desk.py", label=i18n.t("replydesk.page.draft_link", lang), icon="✍️",
+                 query_params={"mention": str(int(mention_id))})
 
 st.subheader(t("inbox.response"))
 resp = tv["response"]
