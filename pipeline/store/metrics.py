@@ -4,10 +4,15 @@ This is the one implementation: `rykte metrics --json`, the dashboard and the we
 `compute_metrics`, so they always show the same numbers. It reads `mentions` (the resolved `official`
 flag and `is_criticism`) and `responses` (the first response of every non-official mention, linked by
 `pipeline.responses.link`).
+
+`grouped_metrics` gives the same KPIs split by source, ISO week and/or quarter in one pass (the
+quarterly pages and the weekly trends would otherwise run `compute_metrics` once per group), and
+`compute_metrics` is built on it, so there is still one SQL for the KPIs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -67,61 +72,37 @@ def _hours(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
-def compute_metrics(
-    con: duckdb.DuckDBPyConnection,
-    since: date | datetime | None = None,
-    until: date | datetime | None = None,
-    source: str | None = None,
-) -> dict[str, Any]:
-    """The SPEC §4 object for mentions with since <= published_at < until (UTC), optionally one source."""
-    cond, params = window_sql(since, until, source)
-    base = f"""
-        SELECT m.source, m.official, coalesce(m.is_criticism, false) AS crit,
-               r.response_id IS NOT NULL AS responded, r.delay_hours, r.clock_anomaly, r.quality
-        FROM mentions m LEFT JOIN responses r ON r.mention_id = m.id
-        WHERE {cond}
-    """
-    row = con.execute(
-        f"""
-        WITH w AS ({base})
-        SELECT
-            count(*) FILTER (WHERE NOT official),
-            count(*) FILTER (WHERE official),
-            count(*) FILTER (WHERE NOT official AND crit),
-            count(*) FILTER (WHERE NOT official AND crit AND responded),
-            quantile_cont(delay_hours, 0.5) FILTER (WHERE NOT official AND crit AND responded),
-            quantile_cont(delay_hours, 0.9) FILTER (WHERE NOT official AND crit AND responded),
-            count(*) FILTER (WHERE NOT official AND responded),
-            quantile_cont(delay_hours, 0.5) FILTER (WHERE NOT official AND responded),
-            quantile_cont(delay_hours, 0.9) FILTER (WHERE NOT official AND responded),
-            avg(quality) FILTER (WHERE NOT official AND crit AND responded),
-            count(*) FILTER (WHERE NOT official AND crit AND responded AND clock_anomaly),
-            count(*) FILTER (WHERE NOT official AND responded AND clock_anomaly)
-        FROM w
-        """,
-        params,
-    ).fetchone()
-    assert row is not None
+# The groups `grouped_metrics` can split by: a mention's source, ISO week (its Monday, a date) and
+# calendar quarter ("2026-Q1"), all of the naive UTC `published_at` (the same calendar as the windows).
+GROUP_KEYS = {
+    "source": "m.source",
+    "week": "CAST(date_trunc('week', m.published_at) AS DATE)",
+    "quarter": "CAST(year(m.published_at) AS VARCHAR) || '-Q' || CAST(quarter(m.published_at) AS VARCHAR)",
+}
+
+# The SPEC §4 aggregates over the window's rows `w` (see `_KPI_BASE`), in the order `_kpi_block` reads them.
+_KPI_AGGREGATES = """
+    count(*) FILTER (WHERE NOT official),
+    count(*) FILTER (WHERE official),
+    count(*) FILTER (WHERE NOT official AND crit),
+    count(*) FILTER (WHERE NOT official AND crit AND responded),
+    quantile_cont(delay_hours, 0.5) FILTER (WHERE NOT official AND crit AND responded),
+    quantile_cont(delay_hours, 0.9) FILTER (WHERE NOT official AND crit AND responded),
+    count(*) FILTER (WHERE NOT official AND responded),
+    quantile_cont(delay_hours, 0.5) FILTER (WHERE NOT official AND responded),
+    quantile_cont(delay_hours, 0.9) FILTER (WHERE NOT official AND responded),
+    avg(quality) FILTER (WHERE NOT official AND crit AND responded),
+    count(*) FILTER (WHERE NOT official AND crit AND responded AND clock_anomaly),
+    count(*) FILTER (WHERE NOT official AND responded AND clock_anomaly)
+"""
+_EMPTY_ROW: tuple[Any, ...] = (0, 0, 0, 0, None, None, 0, None, None, None, 0, 0)
+
+
+def _kpi_block(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The SPEC §4 fields of one group (all but the window, `source` and `by_source`)."""
     (mentions, official, crits, crits_resp, med, p90, all_resp, all_med, all_p90, quality,
      anomalies, all_anomalies) = row
-    by_source: dict[str, Any] = {}
-    for src, n, c, cr in con.execute(
-        f"""
-        WITH w AS ({base})
-        SELECT source,
-               count(*) FILTER (WHERE NOT official),
-               count(*) FILTER (WHERE NOT official AND crit),
-               count(*) FILTER (WHERE NOT official AND crit AND responded)
-        FROM w GROUP BY source ORDER BY source
-        """,
-        params,
-    ).fetchall():
-        by_source[src] = {"mentions": n, "criticisms": c, "criticisms_responded": cr,
-                          "response_rate": _rate(cr, c)}
     return {
-        "since": window_bound(since).date().isoformat() if since is not None else None,  # type: ignore[union-attr]
-        "until": window_bound(until).date().isoformat() if until is not None else None,  # type: ignore[union-attr]
-        "source": source,
         "mentions": mentions,
         "official_mentions": official,
         "criticisms": crits,
@@ -136,5 +117,83 @@ def compute_metrics(
         },
         "quality_mean": None if quality is None else float(quality),
         "clock_anomalies": anomalies,
+    }
+
+
+def empty_metrics() -> dict[str, Any]:
+    """The KPI block of a group without mentions (what `grouped_metrics` leaves out)."""
+    return _kpi_block(_EMPTY_ROW)
+
+
+def grouped_metrics(
+    con: duckdb.DuckDBPyConnection,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    source: str | None = None,
+    *,
+    by: Sequence[Sequence[str]],
+) -> list[dict[tuple[Any, ...], dict[str, Any]]]:
+    """The SPEC §4 KPIs of the window, split by each grouping in `by`, in one pass over the store.
+
+    Each grouping is a tuple of `GROUP_KEYS` names (`()` is the whole window); the answer holds, per
+    grouping, {key values: KPI block}, only for groups with at least one mention (official or not;
+    `empty_metrics()` for the others). A group's block is exactly what `compute_metrics` gives for
+    that group's own window (a week or quarter clipped to `since`/`until`) and source: it is the same
+    SQL, and `compute_metrics` is built on this function.
+    """
+    sets = [tuple(g) for g in by]
+    names = sorted({k for g in sets for k in g})
+    unknown = set(names) - set(GROUP_KEYS)
+    if unknown:
+        raise ValueError(f"unknown grouping: {sorted(unknown)}")
+    cond, params = window_sql(since, until, source)
+    keys_sql = "".join(f"{GROUP_KEYS[k]} AS g_{k}, " for k in names)
+    grouping = ", ".join("(" + ", ".join(f"g_{k}" for k in g) + ")" for g in sets)
+    marker = f"grouping({', '.join(f'g_{k}' for k in names)})" if names else "0"
+    rows = con.execute(
+        f"""
+        WITH w AS (
+            SELECT {keys_sql}m.official, coalesce(m.is_criticism, false) AS crit,
+                   r.response_id IS NOT NULL AS responded, r.delay_hours, r.clock_anomaly, r.quality
+            FROM mentions m LEFT JOIN responses r ON r.mention_id = m.id
+            WHERE {cond}
+        )
+        SELECT {marker}, {''.join(f'g_{k}, ' for k in names)}{_KPI_AGGREGATES}
+        FROM w GROUP BY GROUPING SETS ({grouping})
+        """,
+        params,
+    ).fetchall()
+    # grouping(...) sets one bit per name (the first name the highest) that is NOT in the set.
+    bits = {g: sum(1 << (len(names) - 1 - i) for i, k in enumerate(names) if k not in g) for g in sets}
+    out: list[dict[tuple[Any, ...], dict[str, Any]]] = [{} for _ in sets]
+    for row in rows:
+        marker_value, values = row[0], dict(zip(names, row[1:1 + len(names)], strict=True))
+        block = _kpi_block(tuple(row[1 + len(names):]))
+        for i, g in enumerate(sets):
+            if bits[g] == marker_value:
+                out[i][tuple(values[k] for k in g)] = block
+    for groups in out:  # sorted by key, whatever order the engine returned
+        items = sorted(groups.items(), key=lambda kv: tuple((v is None, v) for v in kv[0]))
+        groups.clear()
+        groups.update(items)
+    return out
+
+
+def compute_metrics(
+    con: duckdb.DuckDBPyConnection,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    source: str | None = None,
+) -> dict[str, Any]:
+    """The SPEC §4 object for mentions with since <= published_at < until (UTC), optionally one source."""
+    whole, per_source = grouped_metrics(con, since, until, source, by=[(), ("source",)])
+    by_source = {src: {"mentions": k["mentions"], "criticisms": k["criticisms"],
+                       "criticisms_responded": k["criticisms_responded"], "response_rate": k["response_rate"]}
+                 for (src,), k in per_source.items()}
+    return {
+        "since": window_bound(since).date().isoformat() if since is not None else None,  # type: ignore[union-attr]
+        "until": window_bound(until).date().isoformat() if until is not None else None,  # type: ignore[union-attr]
+        "source": source,
+        **whole.get((), empty_metrics()),
         "by_source": by_source,
     }

@@ -149,3 +149,131 @@ def test_an_empty_store_gives_an_empty_frame_with_the_columns(tmp_path: Path) ->
     with open_snapshot(data.snapshot) as con:
         df = platform_comparison(con)
     assert df.empty and list(df.columns) == COLUMNS
+
+
+# --------------------------------------------------------------------------------------------
+# The grouped KPIs (one pass) against compute_metrics over each group's own window
+
+
+EDGES = [datetime(2026, 3, 29, 23, 59, 59),  # Sunday, last second of ISO week 13 (and of Q1's last full week)
+         datetime(2026, 3, 30, 0, 0),        # Monday 00:00, week 14 starts
+         datetime(2026, 3, 31, 23, 59, 59),  # last second of Q1
+         datetime(2026, 4, 1, 0, 0),         # Q2 starts
+         datetime(2026, 4, 5, 12, 0), datetime(2026, 4, 6, 0, 0)]
+
+
+@pytest.fixture
+def edge_store(tmp_path: Path):
+    """Criticism, neutral mentions and answers on both sides of week and quarter boundaries, on three
+    sources (one, `trustpilot`, with only the company's own posts in Q2)."""
+    mentions = []
+    for i, at in enumerate(EDGES):
+        for src in ("facebook", "reddit"):
+            ext = f"{src[0]}{i}"
+            mentions.append(m(ext, source=src, at=at, p_negative=0.9 if i % 2 == 0 else 0.1,
+                              quality=40.0 + 10 * i if i % 2 == 0 else None))
+            if (i % 2 == 0 and src == "facebook") or i == 3:
+                mentions.append(reply(f"{ext}r", src, ext, at + (i + 1) * H))
+    mentions.append(m("t1", source="trustpilot", author="acme", official=True, at=EDGES[4]))
+    mentions.append(m("t2", source="trustpilot", at=EDGES[0], rating=1))
+    data = make_store(tmp_path, mentions,
+                      official_accounts={s: {"acme"} for s in ("facebook", "reddit", "trustpilot")})
+    with open_snapshot(data.snapshot) as con:
+        yield con
+
+
+def clip(lo: datetime, hi: datetime, since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    return max(lo, since) if since else lo, min(hi, until) if until else hi
+
+
+def _windows() -> list[tuple[datetime | None, datetime | None]]:
+    return [(None, None), (datetime(2026, 3, 30), None), (None, datetime(2026, 4, 1)),
+            (datetime(2026, 3, 31, 12), datetime(2026, 4, 5, 18))]
+
+
+def test_grouped_metrics_equal_compute_metrics_per_group(edge_store) -> None:
+    from pipeline.store.metrics import compute_metrics, empty_metrics, grouped_metrics
+    from pipeline.store.queries.common import quarter_bounds, week_start
+
+    con = edge_store
+    header = ("since", "until", "source", "by_source")
+    for since, until in _windows():
+        for source in (None, "facebook", "trustpilot", "linkedin"):
+            whole, by_source, by_week, by_quarter, by_quarter_source = grouped_metrics(
+                con, since, until, source, by=[(), ("source",), ("week",), ("quarter",), ("quarter", "source")])
+            k = compute_metrics(con, since, until, source)
+            assert whole[()] == {n: v for n, v in k.items() if n not in header}
+            assert sorted(s for (s,) in by_source) == sorted(k["by_source"])
+
+            for (src,), block in by_source.items():
+                assert block == {n: v for n, v in compute_metrics(con, since, until, src).items() if n not in header}
+            weeks_seen = set()
+            for at in EDGES:
+                monday = week_start(at)
+                lo, hi = clip(datetime.combine(monday, datetime.min.time()),
+                              datetime.combine(monday + timedelta(days=7), datetime.min.time()), since, until)
+                if lo >= hi:
+                    continue
+                expected = {n: v for n, v in compute_metrics(con, lo, hi, source).items() if n not in header}
+                assert by_week.get((monday,), empty_metrics()) == expected, (since, until, source, monday)
+                weeks_seen.add(monday)
+            assert {w for (w,) in by_week} <= weeks_seen
+            for q in ("2026-Q1", "2026-Q2"):
+                lo, hi = clip(*(datetime.combine(d, datetime.min.time()) for d in quarter_bounds(q)), since, until)
+                expected = {n: v for n, v in compute_metrics(con, lo, hi, source).items() if n not in header}
+                assert by_quarter.get((q,), empty_metrics()) == expected
+                for src in ("facebook", "reddit", "trustpilot"):
+                    one = {n: v for n, v in compute_metrics(con, lo, hi, src if source in (None, src) else "-")
+                           .items() if n not in header}
+                    assert by_quarter_source.get((q, src), empty_metrics()) == one, (q, src, since, until, source)
+
+
+def test_grouped_metrics_see_the_boundaries(edge_store) -> None:
+    """The groups are the calendar's: the last second of a week or quarter stays in it."""
+    from datetime import date
+
+    from pipeline.store.metrics import grouped_metrics
+
+    by_week, by_quarter = grouped_metrics(edge_store, by=[("week",), ("quarter",)])
+    # W13: f0, r0 and t2 (f0's reply an hour later is in W14); W14: 8 mentions, 5 replies and t1
+    assert {w: b["mentions"] + b["official_mentions"] for (w,), b in by_week.items()} == {
+        date(2026, 3, 23): 3, date(2026, 3, 30): 8 + 5 + 1, date(2026, 4, 6): 2}
+    assert {q: b["mentions"] for (q,), b in by_quarter.items()} == {"2026-Q1": 7, "2026-Q2": 6}
+    with pytest.raises(ValueError, match="unknown grouping"):
+        grouped_metrics(edge_store, by=[("month",)])
+
+
+def test_weekly_trend_by_source_and_quarters_equal_compute_metrics(edge_store) -> None:
+    from datetime import date
+
+    from pipeline.store.metrics import compute_metrics
+    from pipeline.store.queries import by_source, quarterly_comparison, weekly_trend
+    from pipeline.store.queries.common import quarter_bounds, weeks
+
+    con = edge_store
+    since, until = date(2026, 3, 25), date(2026, 4, 6)
+    trend = weekly_trend(con, since, until, None)
+    assert list(trend["week"]) == ["2026-W13", "2026-W14"]
+    for row, (_monday, start, end) in zip(trend.to_dict("records"), weeks(since, until), strict=True):
+        k = compute_metrics(con, start, end)
+        assert (row["mentions"], row["criticisms"], row["criticisms_responded"]) == (
+            k["mentions"], k["criticisms"], k["criticisms_responded"])
+        assert close(row["median_first_response_hours"], k["first_response_hours"]["median"])
+        assert close(row["p90_first_response_hours"], k["first_response_hours"]["p90"])
+        assert close(row["quality_mean"], k["quality_mean"])
+    table = by_source(con, since, until)
+    assert list(table["source"]) == ["facebook", "reddit", "trustpilot"]
+    for row in table.to_dict("records"):
+        k = compute_metrics(con, since, until, row["source"])
+        assert row["mentions"] == k["mentions"] and row["criticisms_responded"] == k["criticisms_responded"]
+        assert close(row["median_first_response_hours"], k["first_response_hours"]["median"])
+        assert close(row["quality_mean"], k["quality_mean"])
+    for source in (None, "reddit"):
+        comp = quarterly_comparison(con, source)
+        assert list(comp["quarter"]) == ["2026-Q1", "2026-Q2"]
+        for row in comp.to_dict("records"):
+            k = compute_metrics(con, *quarter_bounds(row["quarter"]), source)
+            assert (row["mentions"], row["criticisms"]) == (k["mentions"], k["criticisms"])
+            assert close(row["response_rate"], k["response_rate"])
+            assert close(row["median_first_response_hours"], k["first_response_hours"]["median"])
+            assert close(row["quality_mean"], k["quality_mean"])

@@ -1,7 +1,8 @@
 """KPI cards, weekly trend and per-source table — always through `compute_metrics`.
 
 Why: the KPIs are never recomputed here. Every number comes from
-`pipeline.store.metrics.compute_metrics`, the one implementation of SPEC §4, so the dashboard, the
+`pipeline.store.metrics.compute_metrics`, the one implementation of SPEC §4 (or its grouped form
+`grouped_metrics`, the same SQL split by week or source in one pass), so the dashboard, the
 weekly report and `rykte metrics --json` always agree. This module only chooses the windows
 (previous period, ISO weeks, each source) and reshapes the answers for display. (Named `kpi`, not
 `kpis`, so the module does not share a name with the `kpis` function the package re-exports.)
@@ -15,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.store.metrics import compute_metrics
+from pipeline.store.metrics import compute_metrics, empty_metrics, grouped_metrics
 from pipeline.store.queries.common import iso_week, weeks
 
 
@@ -34,10 +35,12 @@ def kpis_with_previous(con: duckdb.DuckDBPyConnection, since: date, until: date,
 
 def weekly_trend(con: duckdb.DuckDBPyConnection, since: date, until: date,
                  source: str | None = None) -> pd.DataFrame:
-    """One row per ISO week in the window (weeks clipped to the window), from compute_metrics."""
+    """One row per ISO week in the window (weeks clipped to the window): each week's
+    `compute_metrics`, all weeks in one pass (`grouped_metrics` by week)."""
+    (per_week,) = grouped_metrics(con, since, until, source, by=[("week",)])
     rows = []
-    for monday, start, end in weeks(since, until):
-        k = compute_metrics(con, start, end, source)
+    for monday, _start, _end in weeks(since, until):
+        k = per_week.get((monday,)) or empty_metrics()
         rows.append({
             "week": iso_week(monday),
             "week_start": pd.Timestamp(monday),
@@ -56,15 +59,15 @@ def weekly_trend(con: duckdb.DuckDBPyConnection, since: date, until: date,
 
 def by_source(con: duckdb.DuckDBPyConnection, since: date | datetime | None = None,
               until: date | datetime | None = None, source: str | None = None) -> pd.DataFrame:
-    """The per-source block of compute_metrics, plus each source's median first response."""
-    k = compute_metrics(con, since, until, source)
+    """The per-source block of compute_metrics, plus each source's median first response and
+    quality (each source's own `compute_metrics`, all sources in one pass)."""
+    (per_source,) = grouped_metrics(con, since, until, source, by=[("source",)])
     rows = []
-    for src, v in k["by_source"].items():
-        one = compute_metrics(con, since, until, src)
+    for (src,), v in per_source.items():
         rows.append({"source": src, "mentions": v["mentions"], "criticisms": v["criticisms"],
                      "criticisms_responded": v["criticisms_responded"],
                      "response_rate": v["response_rate"],
-                     "median_first_response_hours": one["first_response_hours"]["median"],
-                     "quality_mean": one["quality_mean"]})
+                     "median_first_response_hours": v["first_response_hours"]["median"],
+                     "quality_mean": v["quality_mean"]})
     return pd.DataFrame(rows, columns=["source", "mentions", "criticisms", "criticisms_responded",
                                        "response_rate", "median_first_response_hours", "quality_mean"])

@@ -18,8 +18,9 @@ Per quarter (those with mentions, the latest `max_quarters`) and monitored platf
   have a reach figure — so the shares sum to 1; `compared_share`: the platform's share of the
   mentions on those same platforms; `representation` = compared_share / reach_share;
 - `negative_share`: criticisms / mentions (criticism as SPEC §4 defines it), `response_rate` and
-  `median_response_hours` (to first response, criticism): all from `compute_metrics` with
-  source = the platform, the one implementation of the KPIs;
+  `median_response_hours` (to first response, criticism): all from `grouped_metrics` by quarter and
+  source (one pass; the same SQL as `compute_metrics` with source = the platform, the one
+  implementation of the KPIs);
 - `<column>_change`: the change from the previous calendar quarter (absolute, not relative).
 
 Statistics' platform names are joined to mention sources by `pipeline.store.platforms.platform_id`.
@@ -33,7 +34,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.store.metrics import compute_metrics
+from pipeline.store.metrics import empty_metrics, grouped_metrics
 from pipeline.store.platforms import platform_id
 from pipeline.store.queries.common import quarter_bounds, quarter_of
 
@@ -72,12 +73,11 @@ def _reach_at(figures: pd.DataFrame, quarter: str) -> dict[str, tuple[float, str
     return out
 
 
-def _quarter_rows(con: duckdb.DuckDBPyConnection, quarter: str, monitored: list[str],
-                  figures: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    start, end = quarter_bounds(quarter)
-    total = compute_metrics(con, start, end)["mentions"]
+def _quarter_rows(quarter: str, monitored: list[str], figures: pd.DataFrame, total: int,
+                  per_source: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The rows of one quarter, given its mentions (`total`) and its KPIs by (quarter, source)."""
     reach = _reach_at(figures, quarter)
-    kpis = {p: compute_metrics(con, start, end, p) for p in monitored}
+    kpis = {p: per_source.get((quarter, p)) or empty_metrics() for p in monitored}
     compared = [p for p in monitored if platform_id(p) in reach]
     reach_sum = sum(reach[platform_id(p)][0] for p in compared)
     compared_mentions = sum(kpis[p]["mentions"] for p in compared)
@@ -108,8 +108,14 @@ def platform_comparison(con: duckdb.DuckDBPyConnection, *, reach_metric: str = D
         "SELECT DISTINCT date_trunc('quarter', published_at) FROM mentions WHERE NOT official").fetchall()})
     chosen = quarters[-max_quarters:] if max_quarters > 0 else []
     figures = _reach_figures(con, reach_metric)
-    by_quarter = {q: _quarter_rows(con, q, monitored, figures)
-                  for q in sorted(set(chosen) | {previous_quarter(q) for q in chosen})}
+    needed = sorted(set(chosen) | {previous_quarter(q) for q in chosen})
+    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    per_source: dict[tuple[Any, ...], dict[str, Any]] = {}
+    if needed:
+        totals, per_source = grouped_metrics(con, quarter_bounds(needed[0])[0], quarter_bounds(needed[-1])[1],
+                                             by=[("quarter",), ("quarter", "source")])
+    by_quarter = {q: _quarter_rows(q, monitored, figures, (totals.get((q,)) or empty_metrics())["mentions"],
+                                   per_source) for q in needed}
     out = []
     for q in chosen:
         before = by_quarter[previous_quarter(q)]
