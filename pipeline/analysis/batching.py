@@ -31,6 +31,10 @@ from crawlers.text import html_to_text
 from pipeline.analysis.contract import LABELS, Prediction, empty_prediction
 
 MAX_CHUNKS = 16
+# Characters a token may span at the most that we allow for: the text is cut to
+# MAX_CHUNKS * max_length * CHARS_PER_TOKEN_BOUND characters before tokenizing, so tokenizing is
+# bounded whatever the input (a 10 MB post); the windows past MAX_CHUNKS were dropped anyway.
+CHARS_PER_TOKEN_BOUND = 12
 CACHE_SIZE = 50_000
 
 
@@ -97,6 +101,7 @@ class BatchedModel:
         self.prefix = prefix
         self.cache = PredictionCache(CACHE_SIZE)
         self._n_prefix = len(tokenizer(prefix.strip(), add_special_tokens=False)["input_ids"]) if prefix else 0
+        self.max_chars = MAX_CHUNKS * self.max_length * CHARS_PER_TOKEN_BOUND
 
     def _probs(self, input_ids: Any, attention_mask: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -128,7 +133,8 @@ class BatchedModel:
                 todo.setdefault(t, []).append(i)
         if todo:
             uniq = list(todo)
-            enc = self.tokenizer([self.prefix + t for t in uniq], add_special_tokens=True, truncation=False,
+            enc = self.tokenizer([self.prefix + t[: self.max_chars] for t in uniq], add_special_tokens=True,
+                                 truncation=False,
                                  verbose=False)["input_ids"]
             windows: list[tuple[int, list[int]]] = []
             for u, ids in enumerate(enc):

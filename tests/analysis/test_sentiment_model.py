@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline.analysis.backend import native_bf16, resolve_backend, resolve_precision
-from pipeline.analysis.batching import clean_text
+from pipeline.analysis.batching import MAX_CHUNKS, clean_text
 from pipeline.analysis.builtin_weights import BUILDS, WEIGHTS_PATH, builtin_version
 from pipeline.analysis.contract import LABELS, ModelLoadError, Prediction, empty_prediction
 from pipeline.analysis.hf_model import map_labels
@@ -108,6 +108,34 @@ def test_long_texts_are_chunked(sentiment_model: Any) -> None:
     _valid(p)
     # the complaint at the end is not cut off: it raises the negative probability
     assert p.probs["negative"] > sentiment_model.predict([filler])[0].probs["negative"]
+
+
+def test_a_huge_text_is_tokenized_only_as_far_as_its_windows_reach(sentiment_model: Any) -> None:
+    """Tokenizing is bounded: past MAX_CHUNKS windows nothing counts, so a 2 MB post is cut before the
+    tokenizer sees it, and the cut changes nothing in its score."""
+    words = "Ledelsen lytter ikke og lønna er for lav, men kollegene er gode. "
+    huge = words * (2_000_000 // len(words))
+    seen: list[int] = []
+    tokenizer = sentiment_model.tokenizer
+
+    class Recording:  # the real tokenizer, noting how long its inputs are
+        def __call__(self, texts: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.extend(len(t) for t in ([texts] if isinstance(texts, str) else texts))
+            return tokenizer(texts, *args, **kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(tokenizer, name)
+
+    sentiment_model.tokenizer = Recording()
+    try:
+        p = sentiment_model.predict([huge])[0]
+    finally:
+        sentiment_model.tokenizer = tokenizer
+    assert seen and max(seen) <= sentiment_model.max_chars + len(sentiment_model.prefix)
+    # the first MAX_CHUNKS windows of the whole text are the ones scored: the same as of its cut
+    full = tokenizer(sentiment_model.prefix + huge[: 4 * sentiment_model.max_chars])["input_ids"]
+    assert len(sentiment_model._windows(full)) == MAX_CHUNKS
+    assert p.probs == sentiment_model.predict([huge[: 4 * sentiment_model.max_chars]])[0].probs
 
 
 @pytest.mark.model
