@@ -7,8 +7,9 @@ import streamlit as st
 
 from dashboard import common, panels
 from dashboard.common import t
-from pipeline import charts
+from pipeline import charts, i18n
 from pipeline.store import queries
+from pipeline.store.queries import desk
 
 ctx = common.context()
 lang = common.lang()
@@ -100,3 +101,24 @@ else:
         t("responses.col.sources"): tpl["sources"].map(_sources),
         t("responses.col.last_used"): common.when_column(tpl["last_used"]),
     }), hide_index=True, width="stretch")
+
+
+# the reply desk's own figures (pipeline.store.queries.desk; the same numbers as the weekly report's)
+st.subheader(t("responses.desk.title"))
+figures = common.q(desk.desk_figures, ctx.since, ctx.until, ctx.source)
+if not figures["drafts"]:
+    st.info(t("responses.desk.none"))
+else:
+    st.caption(t("responses.desk.caption"))
+    d = st.columns(4)
+    d[0].metric(t("responses.desk.drafts"), common.num(figures["drafts"]), border=True)
+    d[1].metric(t("responses.desk.to_draft"), common.hours(figures["hours_to_draft"]), border=True)
+    d[2].metric(t("responses.desk.to_approval"), common.hours(figures["hours_to_approval"]), border=True)
+    d[3].metric(t("responses.desk.to_posting"), common.hours(figures["hours_to_posting"]), border=True)
+    qd, qo = st.columns(2)
+    qd.metric(t("responses.desk.quality_desk", n=common.num(figures["replies_desk"])),
+              common.quality(figures["quality_desk"]), border=True)
+    qo.metric(t("responses.desk.quality_outside", n=common.num(figures["replies_outside"])),
+              common.quality(figures["quality_outside"]), border=True)
+    st.caption(t("responses.desk.by_state", states=", ".join(
+        f"{i18n.t(f'replydesk.state.{state}', lang)} {common.num(n)}" for state, n in sorted(figures["by_state"].items()))))
