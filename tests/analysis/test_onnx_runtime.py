@@ -9,15 +9,13 @@ from typing import Any
 
 import pytest
 
-from pipeline.analysis.backend import native_bf16, onnxruntime_available, resolve_backend
-
-needs_onnxruntime = pytest.mark.skipif(not onnxruntime_available(), reason="onnxruntime not installed")
+from pipeline.analysis.backend import native_bf16, resolve_backend
 
 
 def test_auto_runs_float32_on_onnx_runtime_unless_the_cpu_has_native_bf16() -> None:
-    expected = ("bf16", "torch") if native_bf16() else ("fp32", "onnx" if onnxruntime_available() else "torch")
+    expected = ("bf16", "torch") if native_bf16() else ("fp32", "onnx")  # onnxruntime is a dependency
     assert resolve_backend("auto", "auto") == expected
-    assert resolve_backend("fp32", "auto") == ("fp32", "onnx" if onnxruntime_available() else "torch")
+    assert resolve_backend("fp32", "auto") == ("fp32", "onnx")
     assert resolve_backend("bf16", "auto") == ("bf16", "torch")
     assert resolve_backend("auto", "onnx") == ("fp32", "onnx")
     assert resolve_backend("fp32", "torch") == ("fp32", "torch")
@@ -64,8 +62,6 @@ def own_models_dir(models_dir: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def onnx_model(models_dir: Path) -> Any:
-    if not onnxruntime_available():
-        pytest.skip("onnxruntime not installed")
     from pipeline.analysis.onnx_model import OnnxSentimentModel
 
     return OnnxSentimentModel(models_dir)
@@ -89,7 +85,6 @@ def test_onnx_predictions_equal_torch_float32(onnx_model: Any, models_dir: Path)
 
 @pytest.mark.model
 @pytest.mark.slow
-@needs_onnxruntime
 def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, own_models_dir: Path) -> None:
     from pipeline.analysis.builtin_weights import BUILDS
     from pipeline.analysis.onnx_model import OnnxSentimentModel, export_onnx, onnx_path
@@ -121,7 +116,6 @@ def test_install_exports_once_and_a_damaged_cache_is_rebuilt(models_dir: Path, o
     assert not [f for f in os.listdir(path.parent) if f.startswith(".export-")]  # no temp files left
 
 
-@needs_onnxruntime
 def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
     from pipeline.analysis.contract import ModelLoadError
     from pipeline.analysis.onnx_model import OnnxSentimentModel
@@ -133,8 +127,8 @@ def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
 @pytest.mark.model
 def test_auto_falls_back_to_torch_when_the_export_fails(own_models_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                         caplog: pytest.LogCaptureFixture) -> None:
-    if not onnxruntime_available() or native_bf16():
-        pytest.skip("auto does not choose ONNX Runtime here")
+    if native_bf16():
+        pytest.skip("auto chooses torch bf16 on this CPU, not ONNX Runtime")
     from pipeline.analysis import onnx_model
     from pipeline.analysis.contract import ModelLoadError
     from pipeline.analysis.sentiment import load_model
