@@ -23,6 +23,7 @@ from pipeline.reports.kpis import fmt_count, fmt_hours, fmt_quality, fmt_rate
 from pipeline.reports.summary import Candidate
 from pipeline.store import queries
 from pipeline.store.queries import report_week
+from pipeline.store.queries.desk import desk_figures
 from pipeline.store.queries.report_quarter import quarter_to_date
 from pipeline.store.sla import sla_breached
 
@@ -113,6 +114,23 @@ def replies(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> list[dic
                     "reply": snippet(r["reply_text"], lang, 200), "quality": fmt_quality(r["quality"], lang),
                     "delay": fmt_duration(r["delay_hours"], lang), "components": _components(r["quality_components"], lang)})
     return out
+
+
+def desk(con: duckdb.DuckDBPyConnection, monday: date, lang: str) -> dict[str, str] | None:
+    """The reply desk's figures for this week's criticism (the same `desk_figures` as the dashboard's
+    Responses page): drafts and their states, median time from the criticism to its first draft, to
+    approval and to posting, and the quality of desk replies against those written outside the desk.
+    None when no draft was written for this week's criticism (the report then leaves the section out)."""
+    f = desk_figures(con, monday, monday + timedelta(days=7))
+    if not f["drafts"]:
+        return None
+    states = ", ".join(f"{name('replydesk.state', s, lang)} {fmt_count(n, lang)}" for s, n in sorted(f["by_state"].items()))
+    return {"drafts": fmt_count(f["drafts"], lang), "states": states,
+            "to_draft": fmt_hours(f["hours_to_draft"], lang), "to_approval": fmt_hours(f["hours_to_approval"], lang),
+            "to_posting": fmt_hours(f["hours_to_posting"], lang),
+            "quality_desk": fmt_quality(f["quality_desk"], lang), "replies_desk": fmt_count(f["replies_desk"], lang),
+            "quality_outside": fmt_quality(f["quality_outside"], lang),
+            "replies_outside": fmt_count(f["replies_outside"], lang)}
 
 
 def change_candidates(con: duckdb.DuckDBPyConnection, monday: date, cur: dict[str, Any], prev: dict[str, Any],

@@ -142,7 +142,7 @@ def render_html(con: duckdb.DuckDBPyConnection, cfg: RykteConfig, week: str, now
         kpi_rows=kpi_rows(cur, prev, lang), within=within, charts=chart_uris(con, monday, lang),
         sources=sections.sources(cur, prev, lang), languages=sections.languages(con, monday, lang),
         has_criticism=bool(cur["criticisms"]), aspects=sections.aspects(con, monday, lang),
-        replies=sections.replies(con, monday, lang), open_rows=open_rows, open_total=open_total,
+        replies=sections.replies(con, monday, lang), desk=sections.desk(con, monday, lang), open_rows=open_rows, open_total=open_total,
         open_hidden=max(0, open_total - len(open_rows)), open_weeks=sections.OPEN_WEEKS,
         quarter=sections.quarter(con, monday, lang), sla=sla_text, min_count=MIN_COUNT,
     )
