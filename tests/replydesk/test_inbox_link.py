@@ -44,3 +44,21 @@ def test_viewer_gets_no_draft_link(world, monkeypatch):
     assert not at.exception
     assert at.selectbox(key="inbox_thread")  # the thread is shown, only the link is not
     assert page_links(at) == []
+
+
+def test_each_arrival_from_the_inbox_chooses_its_criticism(world, monkeypatch):
+    """Also after the editor has been on the desk before (the choice of a former visit does not win)."""
+    at = app(world.root, monkeypatch).run()
+    at.switch_page("views/reply_desk.py").run()
+    ids = list(at.selectbox(key="desk_mention").options)
+    first = at.selectbox(key="desk_mention").value
+    assert len(ids) >= 3
+    for label in ids[1:3]:
+        chosen = int(label.split(" · ")[0].lstrip("#"))
+        at.switch_page("views/inbox.py").run()
+        at.query_params["mention"] = str(chosen)
+        at.switch_page("views/reply_desk.py").run()
+        assert not at.exception
+        assert at.selectbox(key="desk_mention").value == chosen != first
+        at.run()
+        assert at.selectbox(key="desk_mention").value == chosen
