@@ -73,12 +73,20 @@ def _hours(v: Any) -> float | None:
 
 
 # The groups `grouped_metrics` can split by: a mention's source, ISO week (its Monday, a date) and
-# calendar quarter ("2026-Q1"), all of the naive UTC `published_at` (the same calendar as the windows).
+# calendar quarter (named "2026-Q1" in the answer), all of the naive UTC `published_at` (the same
+# calendar as the windows). Quarters are grouped by their first day: building the name in SQL for
+# every row costs more than the whole aggregation.
 GROUP_KEYS = {
     "source": "m.source",
     "week": "CAST(date_trunc('week', m.published_at) AS DATE)",
-    "quarter": "CAST(year(m.published_at) AS VARCHAR) || '-Q' || CAST(quarter(m.published_at) AS VARCHAR)",
+    "quarter": "CAST(date_trunc('quarter', m.published_at) AS DATE)",
 }
+
+
+def _key_value(name: str, value: Any) -> Any:
+    if name == "quarter" and value is not None:
+        return f"{value.year}-Q{(value.month - 1) // 3 + 1}"
+    return value
 
 # The SPEC §4 aggregates over the window's rows `w` (see `_KPI_BASE`), in the order `_kpi_block` reads them.
 _KPI_AGGREGATES = """
@@ -154,8 +162,10 @@ def grouped_metrics(
         f"""
         WITH w AS (
             SELECT {keys_sql}m.official, coalesce(m.is_criticism, false) AS crit,
-                   r.response_id IS NOT NULL AS responded, r.delay_hours, r.clock_anomaly, r.quality
-            FROM mentions m LEFT JOIN responses r ON r.mention_id = m.id
+                   r.mention_id IS NOT NULL AS responded, r.delay_hours, r.clock_anomaly, r.quality
+            FROM mentions m LEFT JOIN (  -- only answered mentions: a smaller join, the same figures
+                SELECT mention_id, delay_hours, clock_anomaly, quality FROM responses
+                WHERE response_id IS NOT NULL) r ON r.mention_id = m.id
             WHERE {cond}
         )
         SELECT {marker}, {''.join(f'g_{k}, ' for k in names)}{_KPI_AGGREGATES}
@@ -167,7 +177,8 @@ def grouped_metrics(
     bits = {g: sum(1 << (len(names) - 1 - i) for i, k in enumerate(names) if k not in g) for g in sets}
     out: list[dict[tuple[Any, ...], dict[str, Any]]] = [{} for _ in sets]
     for row in rows:
-        marker_value, values = row[0], dict(zip(names, row[1:1 + len(names)], strict=True))
+        marker_value = row[0]
+        values = {k: _key_value(k, v) for k, v in zip(names, row[1:1 + len(names)], strict=True)}
         block = _kpi_block(tuple(row[1 + len(names):]))
         for i, g in enumerate(sets):
             if bits[g] == marker_value:

@@ -73,9 +73,10 @@ def _reach_at(figures: pd.DataFrame, quarter: str) -> dict[str, tuple[float, str
     return out
 
 
-def _quarter_rows(quarter: str, monitored: list[str], figures: pd.DataFrame, total: int,
+def _quarter_rows(quarter: str, monitored: list[str], figures: pd.DataFrame,
                   per_source: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The rows of one quarter, given its mentions (`total`) and its KPIs by (quarter, source)."""
+    """The rows of one quarter, given the KPIs by (quarter, source)."""
+    total = sum(k["mentions"] for (q, _src), k in per_source.items() if q == quarter)  # every source's
     reach = _reach_at(figures, quarter)
     kpis = {p: per_source.get((quarter, p)) or empty_metrics() for p in monitored}
     compared = [p for p in monitored if platform_id(p) in reach]
@@ -109,13 +110,11 @@ def platform_comparison(con: duckdb.DuckDBPyConnection, *, reach_metric: str = D
     chosen = quarters[-max_quarters:] if max_quarters > 0 else []
     figures = _reach_figures(con, reach_metric)
     needed = sorted(set(chosen) | {previous_quarter(q) for q in chosen})
-    totals: dict[tuple[Any, ...], dict[str, Any]] = {}
     per_source: dict[tuple[Any, ...], dict[str, Any]] = {}
     if needed:
-        totals, per_source = grouped_metrics(con, quarter_bounds(needed[0])[0], quarter_bounds(needed[-1])[1],
-                                             by=[("quarter",), ("quarter", "source")])
-    by_quarter = {q: _quarter_rows(q, monitored, figures, (totals.get((q,)) or empty_metrics())["mentions"],
-                                   per_source) for q in needed}
+        (per_source,) = grouped_metrics(con, quarter_bounds(needed[0])[0], quarter_bounds(needed[-1])[1],
+                                        by=[("quarter", "source")])
+    by_quarter = {q: _quarter_rows(q, monitored, figures, per_source) for q in needed}
     out = []
     for q in chosen:
         before = by_quarter[previous_quarter(q)]
