@@ -98,6 +98,36 @@ def weekly_trend_chart(df: pd.DataFrame, title: str | None = None, lang: str = "
     return alt.layer(bars, line).resolve_scale(y="independent").properties(title=title, height=260)
 
 
+def response_time_trend_chart(df: pd.DataFrame, title: str | None = None,
+                              lang: str = "nb") -> alt.LayerChart | alt.Chart:
+    """Lines: median and 90th percentile of the hours to first response to criticism, per ISO week
+    (the `weekly_trend` columns `median_first_response_hours`, `p90_first_response_hours`); a week
+    without answered criticism has no point (a gap, not a zero)."""
+    title = title or _t("title.response_time_weekly", lang)
+    if df.empty or df[["median_first_response_hours", "p90_first_response_hours"]].isna().all().all():
+        return _empty(title, lang)
+    names = {"median_first_response_hours": _t("median", lang), "p90_first_response_hours": _t("p90", lang)}
+    order = list(names.values())
+    long = df.melt(id_vars=["week", "criticisms_responded"], value_vars=list(names), var_name="series",
+                   value_name="hours")
+    long["series"] = long["series"].map(names)
+    long["hours"] = long["hours"].astype(float)
+    week, hours, series = _t("week", lang), _t("hours_to_first_response", lang), _t("series", lang)
+    base = alt.Chart(long).encode(
+        x=alt.X("week:N", title=week, sort=list(df["week"]),
+                axis=alt.Axis(labelAngle=0, labelExpr="replace(datum.label, /^\\d{4}-/, '')")),
+        y=alt.Y("hours:Q", title=hours, scale=alt.Scale(zero=True)),
+        color=alt.Color("series:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[BLUE, ORANGE]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("week:N", title=week), alt.Tooltip("series:N", title=series),
+                 alt.Tooltip("hours:Q", title=hours, format=".1f"),
+                 alt.Tooltip("criticisms_responded:Q", title=_t("answered_criticism", lang), format="d")],
+    )
+    lines = base.mark_line(strokeWidth=2).encode(strokeDash=alt.StrokeDash("series:N", sort=order, legend=None))
+    points = base.mark_point(filled=True, size=50).encode(shape=alt.Shape("series:N", sort=order, legend=None))
+    return alt.layer(lines, points).properties(title=title, height=260)
+
+
 def band_chart(df: pd.DataFrame, band: str, value: str, *, title: str, x_title: str,
                y_title: str | None = None, colour: str = BLUE, lang: str = "nb") -> alt.Chart:
     """A histogram already binned by a query (`quality_distribution`, `delay_distribution`)."""

@@ -4,16 +4,12 @@ sentiment and criticism split by source and language, and whether the sources ar
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import streamlit as st
 
 from dashboard import common
 from dashboard.common import t
 from pipeline import charts
 from pipeline.store import queries
-
-TREND_WEEKS = 12
 
 ctx = common.context()
 lang = common.lang()
@@ -68,10 +64,9 @@ row2[3].metric(t("overview.clock_anomalies"), common.num(k["clock_anomalies"]), 
                help=t("overview.clock_anomalies_help"))
 
 # The trend: always the last 12 ISO weeks up to today, whatever window the sidebar shows.
-trend_until = ctx.now.date() + timedelta(days=1)
-trend_since = queries.week_start(ctx.now.date()) - timedelta(weeks=TREND_WEEKS - 1)
-trend = common.q(queries.weekly_trend, trend_since, trend_until, ctx.source)
-st.altair_chart(charts.weekly_trend_chart(trend, title=t("overview.trend_title", weeks=TREND_WEEKS), lang=lang),
+trend = common.q(queries.weekly_trend, *queries.trend_window(ctx.now.date()), ctx.source)
+st.altair_chart(charts.weekly_trend_chart(trend, title=t("overview.trend_title", weeks=queries.TREND_WEEKS),
+                                          lang=lang),
                 width="stretch")
 
 left, right = st.columns([3, 2])

@@ -43,6 +43,12 @@ with right:
         title=t("responses.quality_title"), x_title=t("responses.quality_axis"), colour=charts.GREEN,
         lang=lang), width="stretch")
 
+# Week by week, the last 12 ISO weeks whatever the window (the overview's trend query: the same KPI code).
+weekly = common.q(queries.weekly_trend, *queries.trend_window(ctx.now.date()), ctx.source)
+st.altair_chart(charts.response_time_trend_chart(
+    weekly, title=t("responses.weekly_title", weeks=queries.TREND_WEEKS), lang=lang), width="stretch")
+st.caption(t("responses.weekly_explained", weeks=queries.TREND_WEEKS))
+
 st.altair_chart(charts.outcome_chart(common.q(queries.outcomes, ctx.since, ctx.until, ctx.source),
                                     lang=lang), width="stretch")
 st.caption(t("responses.outcomes_explained"))

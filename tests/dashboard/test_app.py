@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 
 from pipeline.charts import fmt_hours, fmt_int, fmt_pct, fmt_quality
@@ -252,3 +253,50 @@ def test_responses_by_source_and_the_best_and_weakest_replies(world, monkeypatch
     shown_text = " ".join(md.value for md in at.markdown)
     assert "**Svaret:**" in shown_text and "Empati" in " ".join(" ".join(df.value.iloc[:, 0].astype(str))
                                                                for df in at.dataframe)
+
+
+def _chart_data(chart) -> pd.DataFrame:
+    """The rows a chart on the page draws (its datasets, Arrow-encoded in the element)."""
+    import pyarrow as pa
+
+    frames = [pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.proto.datasets]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_responses_time_to_first_response_by_week_is_compute_metrics_per_week(world, monkeypatch, lang):
+    """The weekly chart: the last 12 ISO weeks, each week's median and p90 exactly `compute_metrics`
+    over that week (what `rykte metrics --json --since <monday> --until <next monday>` prints)."""
+    import json
+
+    from pipeline.i18n import t as catalogue
+    from pipeline.store.metrics import compute_metrics
+    from pipeline.store.snapshot import open_snapshot
+
+    data, _ = world
+    at = app(data.root, monkeypatch).run()
+    at.session_state["lang"] = lang
+    at.switch_page("views/responses.py").run()
+    assert not at.exception
+    title = catalogue("dashboard.responses.weekly_title", lang, weeks=12)
+    chart = next(c for c in at.get("vega_lite_chart") if json.loads(c.proto.spec).get("title") == title)
+    rows = _chart_data(chart)
+    median, p90 = catalogue("chart.median", lang), catalogue("chart.p90", lang)
+    assert set(rows["series"]) == {median, p90}
+    since, until = queries.trend_window(utcnow().date())
+    weeks_shown = list(dict.fromkeys(rows["week"]))
+    assert weeks_shown == [queries.iso_week(monday) for monday, _s, _e in queries.weeks(since, until)]
+    assert len(weeks_shown) == 12
+    points = 0
+    with open_snapshot(data.snapshot) as con:
+        for monday, start, end in queries.weeks(since, until):
+            k = compute_metrics(con, start, end)
+            for name, value in ((median, k["first_response_hours"]["median"]), (p90, k["first_response_hours"]["p90"])):
+                got = rows[(rows["week"] == queries.iso_week(monday)) & (rows["series"] == name)]["hours"].iloc[0]
+                if value is None:
+                    assert pd.isna(got)
+                else:
+                    assert got == pytest.approx(value)
+                    points += 1
+    assert points >= 2  # the world has answered criticism in the last weeks: the chart is not empty
+    assert catalogue("dashboard.responses.weekly_explained", lang, weeks=12) in [c.value for c in at.caption]

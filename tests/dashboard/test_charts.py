@@ -46,3 +46,24 @@ def test_english_charts_hold_no_norwegian_axis_text() -> None:
         pd.DataFrame({"quarter": ["2026-Q3"], "criticisms": [4], "response_rate": [0.25]}), lang="en"))
     for word in ("Uke", "Omtaler", "Kritikk", "Svarrate", "Kvartal", "Antall"):
         assert word not in text
+
+
+RESPONSE_TIMES = pd.DataFrame({"week": ["2026-W47", "2026-W48", "2026-W49"], "criticisms_responded": [2, 0, 3],
+                               "median_first_response_hours": [3.5, None, 1.0],
+                               "p90_first_response_hours": [20.0, None, 4.0]})
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_response_time_trend_chart_names_both_lines_and_leaves_gaps(lang: str) -> None:
+    chart = charts.response_time_trend_chart(RESPONSE_TIMES, lang=lang)
+    text = spec(chart)
+    for key in ("chart.title.response_time_weekly", "chart.week", "chart.median", "chart.p90",
+                "chart.hours_to_first_response", "chart.answered_criticism"):
+        assert i18n.t(key, lang) in text
+    rows = next(iter(chart.to_dict()["datasets"].values()))
+    w48 = [r for r in rows if r["week"] == "2026-W48"]
+    assert len(w48) == 2 and all(r["hours"] is None for r in w48)  # no answered criticism: no point, not 0
+    assert {(r["series"], r["hours"]) for r in rows if r["week"] == "2026-W47"} == {
+        (i18n.t("chart.median", lang), 3.5), (i18n.t("chart.p90", lang), 20.0)}
+    empty = RESPONSE_TIMES.assign(median_first_response_hours=None, p90_first_response_hours=None)
+    assert i18n.t("common.no_data", lang) in spec(charts.response_time_trend_chart(empty, lang=lang))

@@ -32,6 +32,7 @@ from pipeline.store.queries.breakdowns import criticism_aspects, sentiment_by_la
 from pipeline.store.queries.common import (
     DEFAULT_WINDOW_DAYS,
     QUARTER_RE,
+    TREND_WEEKS,
     all_aspects,
     aspect_names,
     data_bounds,
@@ -41,6 +42,7 @@ from pipeline.store.queries.common import (
     quarter_bounds,
     quarter_of,
     sources,
+    trend_window,
     week_start,
     weeks,
 )
@@ -82,6 +84,7 @@ __all__ = [
     "QUALITY_BINS",
     "QUALITY_LABELS",
     "QUARTER_RE",
+    "TREND_WEEKS",
     "NoSnapshotError",
     "Settings",
     "T",
@@ -118,6 +121,7 @@ __all__ = [
     "sources",
     "template_replies",
     "thread_view",
+    "trend_window",
     "week_start",
     "weekly_trend",
     "weeks",

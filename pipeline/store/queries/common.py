@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 DEFAULT_WINDOW_DAYS = 30
+TREND_WEEKS = 12
 
 
 def aspect_names(raw: Any) -> list[str]:
@@ -70,6 +71,12 @@ def weeks(since: date, until: date) -> Iterator[tuple[date, date, date]]:
         nxt = monday + timedelta(days=7)
         yield monday, max(monday, since), min(nxt, until)
         monday = nxt
+
+
+def trend_window(today: date, n_weeks: int = TREND_WEEKS) -> tuple[date, date]:
+    """The trends' window: the last `n_weeks` ISO weeks up to and including today, whatever window
+    the reader chose (the overview's trend and the responses page's weekly response times)."""
+    return week_start(today) - timedelta(weeks=n_weeks - 1), today + timedelta(days=1)
 
 
 def quarter_of(d: date | datetime) -> str:
