@@ -1,7 +1,8 @@
 """Erasure covers what HR did in the dashboard's inbox: `forget_person` removes the handling actions
 about a forgotten person's mentions (in `inbox_actions` and still queued in `inbox/actions.jsonl`,
 also a batch the writer had claimed), and replaces their name in notes about other people's mentions,
-which stay (with the colleague they were assigned to). Real store, real files, the real writer path."""
+which stay (with the colleague they were assigned to); retention gives notes on old mentions the
+author's pseudonym and later empties them. Real store, real files, the real writer path."""
 
 from __future__ import annotations
 
@@ -73,3 +74,36 @@ def test_forget_removes_her_inbox_actions_and_scrubs_notes_quoting_her(tmp_path:
         assert con.execute("SELECT count(*) FROM inbox_actions WHERE mention_id = ?", [her]).fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_retention_pseudonymises_the_critic_in_inbox_actions_and_empties_old_notes(tmp_path: Path) -> None:
+    """After `retention_days` a note on an old criticism no longer names its author (the pseudonym
+    instead, as on the mention); after `drop_text_after_days` the note is emptied like the text.
+    Actions on recent mentions, and the assignee, are kept as they are."""
+    from pipeline.privacy.keys import load_key, pseudonym
+    from pipeline.privacy.retention import apply_retention
+
+    now = utcnow()
+    data = make_store(tmp_path, [
+        m("old", author=NAME, text="Ledelsen ignorerer oss.", at=now - timedelta(days=400), p_negative=0.95),
+        m("mid", author=NAME, text="Fortsatt ingen svar.", at=now - timedelta(days=200), p_negative=0.9),
+        m("new", author="per", text="Turnusen er umulig.", at=now - timedelta(days=1), p_negative=0.9),
+    ])
+    key = load_key(data.root)
+    con = connect_writer(data)
+    try:
+        ids = dict(con.execute("SELECT external_id, id FROM mentions").fetchall())
+        old, mid, new = int(ids["old"]), int(ids["mid"]), int(ids["new"])
+        for mention in (old, mid):
+            append_action(data.root, mention, "note", f"Ringte {NAME}", actor="hr-kari")
+            append_action(data.root, mention, "assigned", "Ola Hansen", actor="hr-kari")
+        append_action(data.root, new, "note", f"Per nevner {NAME}", actor="hr-kari")
+        assert ingest_actions(con, data.root) == 5
+        apply_retention(con, key, 180, drop_text_after_days=365, now=now)
+        rows = con.execute("SELECT mention_id, action, value FROM inbox_actions").fetchall()
+    finally:
+        con.close()
+    alias = pseudonym(key, "reddit", NAME)
+    assert sorted(rows) == sorted([(old, "note", ""), (old, "assigned", "Ola Hansen"),
+                                   (mid, "note", f"Ringte {alias}"), (mid, "assigned", "Ola Hansen"),
+                                   (new, "note", f"Per nevner {NAME}")])  # Per's mention is not old
