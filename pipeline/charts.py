@@ -125,7 +125,7 @@ def response_time_trend_chart(df: pd.DataFrame, title: str | None = None,
     )
     lines = base.mark_line(strokeWidth=2).encode(strokeDash=alt.StrokeDash("series:N", sort=order, legend=None))
     points = base.mark_point(filled=True, size=50).encode(shape=alt.Shape("series:N", sort=order, legend=None))
-    return alt.layer(lines, points).properties(title=title, height=260)
+    return alt.LayerChart(layer=[lines, points], title=title, height=260)
 
 
 def band_chart(df: pd.DataFrame, band: str, value: str, *, title: str, x_title: str,
