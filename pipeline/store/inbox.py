@@ -33,7 +33,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -41,6 +41,7 @@ from pipeline.errors import InputError
 from pipeline.store.metrics import CRITICISM_SQL
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 INBOX_DIR = "inbox"
 CORRECTIONS_FILE = "label_corrections.jsonl"
@@ -106,10 +107,7 @@ def _append_line(path: Path, record: dict[str, Any]) -> None:
         os.fsync(fd)
 
 
-def _parse(line: str, where: str) -> tuple[Any, ...]:
-    obj = json.loads(line)
-    if not isinstance(obj, dict):
-        raise ValueError("expected a JSON object")
+def _parse(obj: dict[str, Any]) -> tuple[Any, ...]:
     label = obj.get("label")
     if label not in LABELS:
         raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
@@ -145,6 +143,68 @@ def _claim(path: Path) -> Path | None:
     return claimed
 
 
+def _read(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> tuple[list[T], list[str]]:
+    """The records of one queue file, and the lines that are not one (logged with file:line)."""
+    rows: list[T] = []
+    rejected: list[str] = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("expected a JSON object")
+            rows.append(parse(obj))
+        except (ValueError, TypeError) as exc:
+            log.warning("%s:%d: skipped %s: %s", path, lineno, what, exc)
+            rejected.append(line)
+    return rows, rejected
+
+
+def _claimed(path: Path) -> list[Path]:
+    """Files claimed by a writer that stopped before it finished them, oldest first."""
+    return sorted(path.parent.glob(f"{path.stem}.*.processing.jsonl"))
+
+
+def _pending(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> list[T]:
+    """Records queued but not yet taken in by the writer (read without the lock: a line being
+    written at this moment is skipped until the next read)."""
+    if not path.parent.exists():
+        return []
+    rows: list[T] = []
+    for f in [*_claimed(path), path]:
+        try:
+            rows.extend(_read(f, parse, what)[0])
+        except FileNotFoundError:
+            continue
+    return rows
+
+
+def _drain(path: Path, parse: Callable[[dict[str, Any]], T], what: str,
+           take: Callable[[list[T]], tuple[int, list[str]]]) -> int:
+    """Claim the queue and hand each file's records to `take` exactly once, then delete the file.
+
+    `take` returns what it counted and the lines it refused; those and the malformed lines are kept
+    in `<stem>.rejected.jsonl` beside the queue. Returns the sum of the counts."""
+    if not path.parent.exists():
+        return 0
+    files = _claimed(path)
+    fresh = _claim(path)
+    if fresh is not None:
+        files.append(fresh)
+    total = 0
+    for f in files:
+        rows, rejected = _read(f, parse, what)
+        counted, refused = take(rows)
+        total += counted
+        rejected += refused
+        if rejected:
+            with path.with_name(f"{path.stem}.rejected.jsonl").open("a", encoding="utf-8") as fh:
+                fh.write("\n".join(rejected) + "\n")
+        f.unlink()
+    return total
+
+
 def ingest_label_corrections(con: duckdb.DuckDBPyConnection, data_dir: Path,
                              criticism_threshold: float = 0.5) -> int:
     """Move queued corrections into `label_corrections` (exactly once); return rows inserted.
@@ -154,30 +214,8 @@ def ingest_label_corrections(con: duckdb.DuckDBPyConnection, data_dir: Path,
     configured `analysis.criticism_threshold`), so a human "not negative" takes it out of the
     criticism counts. Malformed lines are logged and kept in `label_corrections.rejected.jsonl`.
     """
-    inbox = corrections_path(data_dir).parent
-    if not inbox.exists():
-        return 0
-    files = sorted(inbox.glob("label_corrections.*.processing.jsonl"))
-    fresh = _claim(corrections_path(data_dir))
-    if fresh is not None:
-        files.append(fresh)
-    total = 0
-    for f in files:
-        rows, rejected = [], []
-        for lineno, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(_parse(line, f"{f.name}:{lineno}"))
-            except (ValueError, TypeError) as exc:
-                log.warning("%s:%d: skipped label correction: %s", f, lineno, exc)
-                rejected.append(line)
-        total += _store(con, rows, criticism_threshold)
-        if rejected:
-            with (inbox / "label_corrections.rejected.jsonl").open("a", encoding="utf-8") as fh:
-                fh.write("\n".join(rejected) + "\n")
-        f.unlink()
-    return total
+    return _drain(corrections_path(data_dir), _parse, "label correction",
+                  lambda rows: (_store(con, rows, criticism_threshold), []))
 
 
 def _store(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]], threshold: float) -> int:
@@ -259,60 +297,20 @@ def append_action(data_dir: Path, mention_id: int, action: str, value: str | Non
     return record
 
 
-def _read_actions(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    rows, rejected = [], []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("expected a JSON object")
-            rows.append(_action_record(obj.get("mention_id"), obj.get("action"), obj.get("value"),
-                                       obj.get("actor"), obj.get("acted_at")))
-        except (ValueError, TypeError) as exc:
-            log.warning("%s:%d: skipped inbox action: %s", path, lineno, exc)
-            rejected.append(line)
-    return rows, rejected
+def _parse_action(obj: dict[str, Any]) -> dict[str, Any]:
+    return _action_record(obj.get("mention_id"), obj.get("action"), obj.get("value"), obj.get("actor"),
+                          obj.get("acted_at"))
 
 
 def pending_actions(data_dir: Path) -> list[dict[str, Any]]:
-    """Actions appended but not yet taken in by the writer (so the dashboard shows them at once).
-
-    Read without the lock: a line being written at this moment is skipped until the next read."""
-    inbox = actions_path(data_dir).parent
-    if not inbox.exists():
-        return []
-    files = [*sorted(inbox.glob("actions.*.processing.jsonl")), actions_path(data_dir)]
-    rows: list[dict[str, Any]] = []
-    for f in files:
-        try:
-            found, _bad = _read_actions(f)
-        except FileNotFoundError:
-            continue
-        rows.extend(found)
-    return rows
+    """Actions appended but not yet taken in by the writer (so the dashboard shows them at once)."""
+    return _pending(actions_path(data_dir), _parse_action, "inbox action")
 
 
 def ingest_actions(con: duckdb.DuckDBPyConnection, data_dir: Path) -> int:
     """Move queued actions into `inbox_actions` exactly once (same claim-and-lock as the label
     corrections); return rows inserted. Malformed lines go to `actions.rejected.jsonl`."""
-    inbox = actions_path(data_dir).parent
-    if not inbox.exists():
-        return 0
-    files = sorted(inbox.glob("actions.*.processing.jsonl"))
-    fresh = _claim(actions_path(data_dir))
-    if fresh is not None:
-        files.append(fresh)
-    total = 0
-    for f in files:
-        rows, rejected = _read_actions(f)
-        total += _store_actions(con, rows)
-        if rejected:
-            with (inbox / "actions.rejected.jsonl").open("a", encoding="utf-8") as fh:
-                fh.write("\n".join(rejected) + "\n")
-        f.unlink()
-    return total
+    return _drain(actions_path(data_dir), _parse_action, "inbox action", lambda rows: (_store_actions(con, rows), []))
 
 
 def _store_actions(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> int:
@@ -354,55 +352,18 @@ def append_desk_event(data_dir: Path, record: dict[str, Any]) -> None:
     _append_line(desk_path(data_dir), record)
 
 
-def _read_objects(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    rows, rejected = [], []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            if not isinstance(obj, dict):
-                raise ValueError("expected a JSON object")
-            rows.append(obj)
-        except ValueError as exc:
-            log.warning("%s:%d: skipped desk record: %s", path, lineno, exc)
-            rejected.append(line)
-    return rows, rejected
+def _as_is(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj
 
 
 def pending_desk_events(data_dir: Path) -> list[dict[str, Any]]:
     """Desk records appended but not yet taken in by the writer, oldest first (read without the lock)."""
-    inbox = desk_path(data_dir).parent
-    if not inbox.exists():
-        return []
-    rows: list[dict[str, Any]] = []
-    for f in [*sorted(inbox.glob("reply_desk.*.processing.jsonl")), desk_path(data_dir)]:
-        try:
-            rows.extend(_read_objects(f)[0])
-        except FileNotFoundError:
-            continue
-    return rows
+    return _pending(desk_path(data_dir), _as_is, "desk record")
 
 
 def ingest_desk_events(data_dir: Path, apply: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> int:
     """Hand the queued desk records to `apply` file by file (same claim-and-lock as the actions),
     then delete the file; return records handed over. `apply` returns the records it refused; they
     and malformed lines are kept in `reply_desk.rejected.jsonl`."""
-    inbox = desk_path(data_dir).parent
-    if not inbox.exists():
-        return 0
-    files = sorted(inbox.glob("reply_desk.*.processing.jsonl"))
-    fresh = _claim(desk_path(data_dir))
-    if fresh is not None:
-        files.append(fresh)
-    total = 0
-    for f in files:
-        rows, rejected = _read_objects(f)
-        refused = apply(rows)
-        total += len(rows)
-        rejected += [json.dumps(r, ensure_ascii=False) for r in refused]
-        if rejected:
-            with (inbox / "reply_desk.rejected.jsonl").open("a", encoding="utf-8") as fh:
-                fh.write("\n".join(rejected) + "\n")
-        f.unlink()
-    return total
+    return _drain(desk_path(data_dir), _as_is, "desk record",
+                  lambda rows: (len(rows), [json.dumps(r, ensure_ascii=False) for r in apply(rows)]))
