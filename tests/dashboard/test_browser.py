@@ -9,10 +9,6 @@ README.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +20,7 @@ from pipeline.store import queries
 from pipeline.store.db import utcnow
 from pipeline.store.settings import Settings
 from tests.dashboard.world import IDS, build
+from tests.streamlit_server import free_port, serving
 
 pytestmark = pytest.mark.browser
 
@@ -35,11 +32,6 @@ READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
          '[data-test-script-state="notRunning"]')
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 PAGES = {"": ("Oversikt", "Overview"), "inbox": ("Kritikk-innboks", "Criticism inbox"),
@@ -64,30 +56,8 @@ def dashboard(request, tmp_path):
     (reports / "2026-W48.pdf").write_bytes(b"%PDF-1.7")
     (reports / "2026-W48.html").write_text("<h1>Rykte – uke 48</h1><p>Omtaler: 10</p>", encoding="utf-8")
     port = free_port()
-    proc = subprocess.Popen(dashboard_command_args(data.root, port, demo=True), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read() if proc.stdout else ""
-            pytest.fail(f"streamlit did not come up: {out[-2000:]}")
-        time.sleep(0.1)
-    try:
+    with serving(dashboard_command_args(data.root, port, demo=True), port, tmp_path) as url:
         yield url, data, request.param
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def save_screenshot(page, target: Path) -> None:

@@ -4,10 +4,6 @@ one opens the overview."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +13,7 @@ from pipeline.dashboard_launch import dashboard_command_args, write_auth_file
 from pipeline.privacy.passwords import hash_password
 from pipeline.store.db import utcnow
 from tests.factories import make_store, sample_world
+from tests.streamlit_server import free_port, serving
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +26,6 @@ READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 PASSWORD = "correct-horse-battery"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def dashboard(tmp_path: Path):
@@ -43,30 +35,8 @@ def dashboard(tmp_path: Path):
     auth = write_auth_file(data, DashboardConfig(users=[
         DashboardUser(name="kari", role="editor", password_hash=hash_password(PASSWORD))]))
     port = free_port()
-    proc = subprocess.Popen(dashboard_command_args(data.root, port, auth_file=auth), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read() if proc.stdout else ""
-            pytest.fail(f"streamlit did not come up: {out[-2000:]}")
-        time.sleep(0.1)
-    try:
+    with serving(dashboard_command_args(data.root, port, auth_file=auth), port, tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_login_form_refuses_a_wrong_password(dashboard) -> None:

@@ -8,10 +8,7 @@ session and approves it; the approval is in the writer's inbox files, by Per.
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from pipeline.store.db import DataDir, utcnow
 from pipeline.store.inbox import pending_desk_events
 from tests.dashboard.world import build
 from tests.replydesk.drafts import good
+from tests.streamlit_server import free_port, serving
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +37,6 @@ POOR = "Takk for innspillet."
 WAIT = 30_000  # ms; the machine may be busy
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def dashboard(tmp_path: Path) -> Iterator[tuple[str, DataDir]]:
@@ -53,30 +46,8 @@ def dashboard(tmp_path: Path) -> Iterator[tuple[str, DataDir]]:
     auth = write_auth_file(data, DashboardConfig(users=[
         DashboardUser(name=n, role="editor", password_hash=hash_password(PASSWORD)) for n in ("kari", "per")]))
     port = free_port()
-    proc = subprocess.Popen(dashboard_command_args(data.root, port, auth_file=auth), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read() if proc.stdout else ""
-            pytest.fail(f"streamlit did not come up: {out[-2000:]}")
-        time.sleep(0.1)
-    try:
+    with serving(dashboard_command_args(data.root, port, auth_file=auth), port, tmp_path) as url:
         yield url, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def settle(page: Any) -> None:
