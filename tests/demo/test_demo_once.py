@@ -15,20 +15,6 @@ from tests.conftest import run_rykte
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
-    data = tmp_path_factory.mktemp("demo") / "data"
-    data.mkdir()
-    installed = repo_root / "data" / "models"
-    if not (installed / "base").exists():
-        pytest.skip("the sentiment model is not installed (make setup)")
-    (data / "models").symlink_to(installed, target_is_directory=True)
-    out = run_rykte("demo", "--once", "--data-dir", str(data), timeout=900)
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert "Cycle done" in out.stdout
-    return data
-
-
 def counts(data: Path) -> dict[str, object]:
     con = duckdb.connect(str(data / "rykte.duckdb"), read_only=True)
     try:
