@@ -72,7 +72,7 @@ check: $(STAMP)
 
 quick-tests: $(STAMP)
 	@echo ">> pytest -m '$(QUICK)'"
-	@$(PY) -m pytest -q -m '$(QUICK)' --durations=5 --durations-min=2
+	@$(PY) -m pytest -q -m '$(QUICK)' -n 3 --durations=5 --durations-min=2
 
 bench: setup
 	@echo ">> benchmarks"
