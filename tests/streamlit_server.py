@@ -13,6 +13,15 @@ from pathlib import Path
 
 import pytest
 
+# Debian's Chromium, driven by playwright (never `playwright install`: it downloads browsers), with
+# what it needs to run headless in a sandboxed, offline machine; READY is Streamlit's "done drawing".
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+         '[data-test-script-state="notRunning"]')
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -20,16 +20,10 @@ from pipeline.store import queries
 from pipeline.store.db import utcnow
 from pipeline.store.settings import Settings
 from tests.dashboard.world import IDS, build
-from tests.streamlit_server import free_port, serving
+from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, READY, free_port, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-         '[data-test-script-state="notRunning"]')
 ROOT = Path(__file__).resolve().parents[2]
 
 

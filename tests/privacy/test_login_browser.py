@@ -13,16 +13,10 @@ from pipeline.dashboard_launch import dashboard_command_args, write_auth_file
 from pipeline.privacy.passwords import hash_password
 from pipeline.store.db import utcnow
 from tests.factories import make_store, sample_world
-from tests.streamlit_server import free_port, serving
+from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, READY, free_port, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-         '[data-test-script-state="notRunning"]')
 PASSWORD = "correct-horse-battery"
 
 

@@ -22,16 +22,10 @@ from pipeline.store.db import DataDir, utcnow
 from pipeline.store.inbox import pending_desk_events
 from tests.dashboard.world import build
 from tests.replydesk.drafts import good
-from tests.streamlit_server import free_port, serving
+from tests.streamlit_server import CHROMIUM, CHROMIUM_ARGS, READY, free_port, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-READY = ('[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
-         '[data-test-script-state="notRunning"]')
 PASSWORD = "correct-horse-battery"
 POOR = "Takk for innspillet."
 WAIT = 30_000  # ms; the machine may be busy
