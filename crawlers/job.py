@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from crawlers.options import SourceOptions
-from crawlers.registry import SOURCE_TYPES, UnknownSourceType, source_type
+from crawlers.registry import SOURCE_TYPES, known_type
 
 SPIDER_PRIORITY = "spider"
 SECRET_ENV_PREFIX = "RYKTE_SECRET_"
@@ -88,11 +88,7 @@ class Job(BaseModel):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        try:
-            source_type(value)
-        except UnknownSourceType as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return known_type(value)
 
     @field_validator("run_id", "source_name", "platform", mode="before")
     @classmethod

@@ -87,3 +87,10 @@ def source_type(name: str) -> SourceType:
     except KeyError:
         known = ", ".join(sorted(SOURCE_TYPES))
         raise UnknownSourceType(f"unknown source type {name!r} (one of: {known})") from None
+
+
+def known_type(name: str) -> str:
+    """``name`` if it is a registered source type (a pydantic validator for the config and the job
+    file alike); :class:`UnknownSourceType`, a ValueError, names the known types otherwise."""
+    source_type(name)
+    return name

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from crawlers.options import SourceOptions
-from crawlers.registry import SOURCE_TYPES, SourceType, UnknownSourceType, source_type
+from crawlers.registry import SOURCE_TYPES, SourceType, known_type, source_type
 
 INTERVAL_RE = re.compile(r"^(\d+)\s*([smhd])$")
 SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -96,11 +96,7 @@ class SourceConfig(Strict):
     @field_validator("type")
     @classmethod
     def _type(cls, v: str) -> str:
-        try:
-            source_type(v)
-        except UnknownSourceType as exc:
-            raise ValueError(str(exc)) from None
-        return v
+        return known_type(v)
 
     @field_validator("secrets")
     @classmethod
