@@ -65,7 +65,7 @@ class _Naive:
         self.ours = ours
         self.pipe = pipeline("feature-extraction", model=ours.model.float(), tokenizer=ours.tokenizer,
                              framework="pt", device="cpu")
-        self.head = ours.head.float()
+        self.w, self.b = ours.head_weight, ours.head_bias
         self.prefix = ours.prefix
 
     def predict(self, texts: list[str]) -> list[Any]:
@@ -82,7 +82,7 @@ class _Naive:
             feats = self.pipe(self.prefix + c, truncation=True, max_length=256, return_tensors=True)
             with torch.inference_mode():
                 pooled = feats[0].float().mean(0)
-                probs = torch.softmax(self.head(pooled), -1).tolist()
+                probs = torch.softmax(pooled @ self.w.T + self.b, -1).tolist()
             out.append(make_prediction(probs))
         return out
 

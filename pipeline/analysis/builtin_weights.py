@@ -63,3 +63,30 @@ def builtin_version(models_dir: Path, weights_path: Path, precision: str) -> str
     torch and ONNX Runtime float32 give the same probabilities)."""
     st = weights_path.stat()
     return f"e5small-{base_checksum(models_dir)}-w{_file_sha(weights_path.resolve(), st.st_mtime_ns, st.st_size)}-{precision}"
+
+
+@functools.lru_cache(maxsize=16)
+def _encoder_sha(path: Path, mtime_ns: int, size: int) -> str:
+    import hashlib
+
+    from safetensors import safe_open
+
+    h = hashlib.sha256()
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata() or {}
+        for key in ("lora_r", "lora_alpha", "layers"):
+            h.update(f"{key}={meta.get(key, '')};".encode())
+        for name in sorted(k for k in f.keys() if not k.startswith("head.")):  # noqa: SIM118
+            h.update(name.encode())
+            h.update(f.get_tensor(name).float().numpy().tobytes())
+    return h.hexdigest()[:12]
+
+
+def encoder_id(weights_path: Path) -> str:
+    """Identity of the encoder a weights file makes of the base: everything but the head (12 hex).
+
+    A retrained head (`retrain.py`) keeps its parent's encoder, so it shares the parent's exported
+    ONNX graph and cached features instead of exporting ~470 MB again."""
+    st = Path(weights_path).stat()
+    return _encoder_sha(Path(weights_path).resolve(), st.st_mtime_ns, st.st_size)
+

@@ -3,6 +3,8 @@
 Why: a user with internet (or a local copy) may prefer another model than the built-in one. Its labels
 are mapped to negative/neutral/positive by name (`map_labels`), and it shares the cleaning, chunking,
 batching and caching of `batching.BatchedModel`, so the rest of the pipeline cannot tell the difference.
+Such a model reads each text alone: it was not trained on (reply, parent) pairs, so the parent given
+as context is not passed to it (`uses_context` stays False).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +85,12 @@ class HFSentimentModel(BatchedModel):
                     h.update(f"{f.name}:{st.st_size}:{int(st.st_mtime)}".encode())
         self.version = f"hf:{name}:{h.hexdigest()[:12]}"
 
-    def _windows(self, ids: list[int]) -> list[list[int]]:
+    def _windows(self, ids: list[int], tail: Sequence[int] = ()) -> list[list[int]]:
         if len(ids) <= self.max_length:
             return [ids]
         return [[*ids[:self.max_length - 1], ids[-1]]]  # other models: truncation (first window)
 
-    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
+    def _probs(self, input_ids: Any, attention_mask: Any, pool_mask: Any) -> Any:
         import torch
 
         logits = self.model(input_ids=input_ids, attention_mask=attention_mask).logits

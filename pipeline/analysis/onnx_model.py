@@ -7,9 +7,10 @@ Dynamic int8 (torch or ONNX Runtime, per-tensor or per-channel, with and without
 output matmuls) was faster still but lost 1–4 points of NoReC dev macro-F1, so it is not offered
 (model card).
 
-The graph — BertModel with the LoRA merged, mean pooling over the attention mask, the head and the
-softmax — is exported once per (base, weights file) with torch's exporter and cached as
-`<models_dir>/onnx/sentiment-<base>-w<weights sha>-v<N>.onnx`. It is written to a temporary file
+The graph — BertModel with the LoRA merged and mean pooling over the text's own tokens (`pool_mask`;
+a reply's parent is a second segment it attends to) — is exported once per (base, encoder) with
+torch's exporter and cached as `<models_dir>/onnx/sentiment-<base>-e<encoder id>-v<N>.onnx`; the
+head runs after it in float32 (`pooled_head.py`), so a retrained head reuses its parent's graph. It is written to a temporary file
 and renamed into place, so a crash never leaves a half-written graph; graphs of earlier weights are
 then deleted (about 470 MB each; the graphs of the shipped builds in `builtin_weights.BUILDS` are
 kept, so switching between them does not export again); a cached file ONNX Runtime cannot load is
@@ -28,20 +29,28 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.analysis.backend import onnxruntime_available
-from pipeline.analysis.batching import BatchedModel, available_cores
-from pipeline.analysis.builtin_weights import BUILDS, WEIGHTS_PATH, builtin_version, read_weights_meta
+from pipeline.analysis.batching import available_cores
+from pipeline.analysis.builtin_weights import (
+    BUILDS,
+    WEIGHTS_PATH,
+    builtin_version,
+    encoder_id,
+    read_weights_meta,
+)
 from pipeline.analysis.contract import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH, ModelLoadError
 from pipeline.analysis.model.convert import install_base_model
+from pipeline.analysis.pooled_head import PooledHeadModel, mean_pool
 from pipeline.analysis.torch_model import BuiltinSentimentModel
 
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: pooled output over pool_mask, the head outside the graph
 OPSET = 17
 
 
 def onnx_path(models_dir: Path, weights_path: Path = WEIGHTS_PATH) -> Path:
-    """Where the exported graph for these weights on the installed base lives."""
-    version = builtin_version(Path(models_dir), Path(weights_path), "fp32")
-    stem = version.removeprefix("e5small-").removesuffix("-fp32")
+    """Where the exported graph for the encoder of these weights on the installed base lives."""
+    from pipeline.analysis.model.convert import base_checksum
+
+    stem = f"{base_checksum(Path(models_dir))}-e{encoder_id(Path(weights_path))}"
     return Path(models_dir) / "onnx" / f"sentiment-{stem}-v{EXPORT_VERSION}.onnx"
 
 
@@ -57,16 +66,16 @@ def export_onnx(models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, force: b
     class _Graph(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.bert, self.head = ours.model, ours.head
+            self.bert = ours.model
 
-        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+        def forward(self, input_ids: Any, attention_mask: Any, pool_mask: Any) -> Any:
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            m = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            return torch.softmax(self.head((hidden * m).sum(1) / m.sum(1)), dim=-1)
+            return mean_pool(hidden, pool_mask)
 
-    # a padded batch, so the traced graph takes the masked path
+    # a padded batch with a pair, so the traced graph takes the masked path
     ids = torch.tensor([[0, 40, 41, 42, 2], [0, 40, 41, 2, 1]], dtype=torch.long)
     mask = torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]], dtype=torch.long)
+    pool = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 0]], dtype=torch.long)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".onnx", dir=target.parent)
     os.close(fd)
@@ -75,10 +84,11 @@ def export_onnx(models_dir: Path, weights_path: Path = WEIGHTS_PATH, *, force: b
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")  # tracer warnings about python branches on shapes
             torch.onnx.export(
-                _Graph().eval(), (ids, mask), str(tmp), input_names=["input_ids", "attention_mask"],
-                output_names=["probs"], opset_version=OPSET, dynamo=False,
+                _Graph().eval(), (ids, mask, pool), str(tmp),
+                input_names=["input_ids", "attention_mask", "pool_mask"],
+                output_names=["pooled"], opset_version=OPSET, dynamo=False,
                 dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                              "probs": {0: "batch"}},
+                              "pool_mask": {0: "batch", 1: "tokens"}, "pooled": {0: "batch"}},
             )
         tmp.chmod(0o644)  # mkstemp makes it private; the models dir is shared like the base
         tmp.replace(target)
@@ -105,7 +115,7 @@ def _session(path: Path, threads: int) -> Any:
     return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
 
 
-class OnnxSentimentModel(BatchedModel):
+class OnnxSentimentModel(PooledHeadModel):
     """The committed weights run by ONNX Runtime (float32); same predictions as the torch path."""
 
     runtime = "onnx"
@@ -120,6 +130,10 @@ class OnnxSentimentModel(BatchedModel):
         models_dir, weights_path = Path(models_dir), Path(weights_path)
         base_path = install_base_model(models_dir)
         meta = read_weights_meta(models_dir, weights_path)
+        from safetensors import safe_open
+
+        with safe_open(str(weights_path), framework="pt") as f:
+            self._set_head({k: f.get_tensor(k) for k in ("head.weight", "head.bias")}, meta)
         super().__init__(AutoTokenizer.from_pretrained(base_path), batch_size, max_length,
                          meta.get("prefix", "query: "))
         path = export_onnx(models_dir, weights_path)
@@ -135,8 +149,9 @@ class OnnxSentimentModel(BatchedModel):
         self.precision = "fp32"
         self.version = builtin_version(models_dir, weights_path, "fp32")
 
-    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
+    def _pooled(self, input_ids: Any, attention_mask: Any, pool_mask: Any) -> Any:
         import torch
 
-        out = self.session.run(["probs"], {"input_ids": input_ids.numpy(), "attention_mask": attention_mask.numpy()})
+        out = self.session.run(["pooled"], {"input_ids": input_ids.numpy(), "attention_mask": attention_mask.numpy(),
+                                            "pool_mask": pool_mask.numpy()})
         return torch.from_numpy(out[0])

