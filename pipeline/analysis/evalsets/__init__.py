@@ -1,0 +1,1 @@
+"""Measured evaluation sets of the sentiment model (data files, no code)."""

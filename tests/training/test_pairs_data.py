@@ -1,0 +1,108 @@
+"""The (reply, context) pairs: well-formed, balanced, and the measured eval set never leaks into training.
+
+The pairs set measures whether the model reads a reply together with the text it answers (issue 20);
+it is only a fair measure if no eval reply or pair was trained on and no row copies the demo world's
+sentences, which the demo uses to check the model end to end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.analysis.contract import LABELS
+
+ROOT = Path(__file__).resolve().parents[2]
+TRAIN = ROOT / "training" / "data" / "pairs_train.jsonl"
+EVAL = ROOT / "pipeline" / "analysis" / "evalsets" / "pairs_eval.jsonl"
+DEMO = ROOT / "pipeline" / "demo" / "material" / "material.yaml"
+LANGS = ("nb", "nn", "sv", "da", "en")
+KINDS = (
+    "followup_thanks",
+    "followup_unhappy",
+    "contrast",
+    "praise_under_post",
+    "question",
+    "thanks",
+    "agree_criticism",
+    "disagree_criticism",
+)
+MIN_ROWS = {TRAIN: 100, EVAL: 40}
+DEMO_MIN_CHARS = 25
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for value in node.values() for s in _strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _strings(value)]
+    return []
+
+
+@pytest.mark.parametrize("path", [TRAIN, EVAL], ids=["train", "eval"])
+def test_rows_are_well_formed(path: Path) -> None:
+    rows = _rows(path)
+    assert rows
+    for row in rows:
+        assert isinstance(row["text"], str) and row["text"].strip(), row
+        assert isinstance(row["context"], str) and row["context"].strip(), row
+        assert row["label"] in LABELS, row
+        assert row["lang"] in LANGS, row
+        assert row["kind"] in KINDS, row
+        assert row["source"] == "rykte-pairs", row
+
+
+@pytest.mark.parametrize("path", [TRAIN, EVAL], ids=["train", "eval"])
+def test_each_language_has_enough_rows(path: Path) -> None:
+    per_lang = Counter(row["lang"] for row in _rows(path))
+    for lang in LANGS:
+        assert per_lang[lang] >= MIN_ROWS[path], (lang, per_lang)
+
+
+@pytest.mark.parametrize("path", [TRAIN, EVAL], ids=["train", "eval"])
+def test_labels_are_balanced(path: Path) -> None:
+    rows = _rows(path)
+    per_label = Counter(row["label"] for row in rows)
+    for label in LABELS:
+        assert per_label[label] >= 0.15 * len(rows), (label, per_label)
+
+
+def test_every_kind_in_every_language_of_the_eval_set() -> None:
+    present = {(row["lang"], row["kind"]) for row in _rows(EVAL)}
+    missing = [(lang, kind) for lang in LANGS for kind in KINDS if (lang, kind) not in present]
+    assert not missing
+
+
+def test_eval_pairs_and_replies_are_not_in_training() -> None:
+    train = _rows(TRAIN)
+    train_pairs = {(row["text"], row["context"]) for row in train}
+    train_texts = {row["text"].casefold() for row in train}
+    for row in _rows(EVAL):
+        assert (row["text"], row["context"]) not in train_pairs, row
+        assert row["text"].casefold() not in train_texts, row
+
+
+def test_eval_contexts_are_not_in_training() -> None:
+    train_sentences = {row[key] for row in _rows(TRAIN) for key in ("text", "context")}
+    shared = {row["context"] for row in _rows(EVAL)} & train_sentences
+    assert not shared
+
+
+@pytest.mark.parametrize("path", [TRAIN, EVAL], ids=["train", "eval"])
+def test_no_row_copies_a_demo_sentence(path: Path) -> None:
+    demo = [s for s in _strings(yaml.safe_load(DEMO.read_text(encoding="utf-8"))) if len(s) >= DEMO_MIN_CHARS]
+    assert demo
+    for row in _rows(path):
+        for sentence in demo:
+            assert sentence not in row["text"] and sentence not in row["context"], (sentence, row)
