@@ -1,6 +1,7 @@
 """Sentiment throughput, memory and quality: our pipeline vs the naive transformers `pipeline()`.
 
     python bench/sentiment.py [--data ../shared/data/sentiment] [--models-dir data/models]
+                              [--only ours-onnx,fast,naive] [--fast-weights FILE]
 
 Each variant runs in its own subprocess (so its peak RSS is its own) on all available cores:
 
@@ -14,6 +15,8 @@ Each variant runs in its own subprocess (so its peak RSS is its own) on all avai
 * `int8`        — not shipped, measured for the model card: that graph with ONNX Runtime dynamic int8
                   (per-channel weights) on the weight MatMuls, keeping the attention-score MatMuls and
                   the feed-forward output layers in float32 (the least lossy int8 variant found).
+* `fast`        — the distilled student (`weights/sentiment-fast.safetensors`, or `--fast-weights`;
+                  fewer of the base's layers, `training/distil.py`), float32 on ONNX Runtime.
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
                   at a time, float32, then the same mean pooling and head.
 
@@ -38,7 +41,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "bench" / "results.json"
-EMPLOYER_DEV = REPO / "tests" / "analysis" / "data" / "employer_dev.jsonl"
+FAST_WEIGHTS = REPO / "pipeline" / "analysis" / "weights" / "sentiment-fast.safetensors"
+from pipeline.analysis import evalsets  # noqa: E402  (after the sys.path line)
+
+EMPLOYER_DEV = evalsets.path(evalsets.EMPLOYER_DEV)
 EMPLOYER_TRAIN = REPO / "training" / "data" / "employer_train.jsonl"
 
 
@@ -117,7 +123,8 @@ def _int8_session(models_dir: Path) -> Any:
     return _session(out, available_cores())
 
 
-def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dict[str, Any]:
+def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
+                fast_weights: Path = FAST_WEIGHTS) -> dict[str, Any]:
     import torch
 
     from pipeline.analysis.model.evaluate import score
@@ -129,7 +136,12 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int) -> dic
                           "int8": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
     cfg = AnalysisConfig(model="builtin", batch_size=32, max_length=256, precision=precision, runtime=runtime)
-    ours: Any = load_model(cfg, models_dir)
+    if variant == "fast":
+        from pipeline.analysis.onnx_model import OnnxSentimentModel
+
+        ours: Any = OnnxSentimentModel(models_dir, fast_weights, batch_size=32, max_length=256)
+    else:
+        ours = load_model(cfg, models_dir)
     if variant == "naive":
         ours = BuiltinSentimentModel(models_dir, precision="fp32")
     if variant == "int8":
@@ -172,6 +184,9 @@ def main() -> None:
                     default=Path(os.environ.get("RYKTE_DATA_DIR", REPO / "data")) / "models")
     ap.add_argument("--variant", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=2000, help="texts for the speed run (naive: a fifth)")
+    ap.add_argument("--only", default="", help="comma-separated variants to run (default: all; 'fast' "
+                    "when its weights exist)")
+    ap.add_argument("--fast-weights", type=Path, default=FAST_WEIGHTS)
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from pipeline.analysis.backend import native_bf16
@@ -179,7 +194,7 @@ def main() -> None:
     if args.variant:
         slow = args.variant == "naive" or (args.variant == "ours-bf16" and not native_bf16())
         n = args.n // (5 if args.variant == "naive" else 10) if slow else args.n
-        print(json.dumps(run_variant(args.variant, args.data, args.models_dir, n)))
+        print(json.dumps(run_variant(args.variant, args.data, args.models_dir, n, args.fast_weights)))
         return
 
     from pipeline.analysis.model.convert import install_base_model
@@ -189,20 +204,26 @@ def main() -> None:
     from pipeline.analysis.backend import onnxruntime_available
 
     variants = ["ours", "ours-bf16", "ours-fp32", *(["ours-onnx", "int8"] if onnxruntime_available() else []),
-                "naive"]
+                *(["fast"] if onnxruntime_available() and args.fast_weights.is_file() else []), "naive"]
+    if args.only:
+        variants = [v for v in args.only.split(",") if v]
     for variant in variants:
         print(f"running {variant} …", file=sys.stderr, flush=True)
         p = subprocess.run([sys.executable, __file__, "--variant", variant, "--data", str(args.data),
-                            "--models-dir", str(args.models_dir), "--n", str(args.n)],
+                            "--models-dir", str(args.models_dir), "--n", str(args.n),
+                            "--fast-weights", str(args.fast_weights)],
                            capture_output=True, text=True, check=False)
         if p.returncode != 0:
             print(p.stderr, file=sys.stderr)
             raise SystemExit(f"variant {variant} failed")
         results[variant] = json.loads(p.stdout.strip().splitlines()[-1])
 
-    naive = results["naive"]["texts_per_s"]
+    naive = results["naive"]["texts_per_s"] if "naive" in results else float("nan")
     cpu = _cpu_model()
-    print(f"CPU: {cpu}; native bf16: {'yes' if native_bf16() else 'no'}")
+    from bench.freshness import cpu as cpu_info
+
+    flags = cpu_info()["flags"]
+    print(f"CPU: {cpu}; native bf16: {'yes' if native_bf16() else 'no'}; flags: {' '.join(flags) or '-'}")
     print(f"{'variant':<11}{'runtime':>13}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}"
           f"{'NoReC dev F1':>14}{'employer acc':>14}{'n':>6}")
     for v, r in results.items():
@@ -211,7 +232,10 @@ def main() -> None:
         print(f"{v:<11}{r['precision']:>13}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}"
               f"{r['peak_rss_mb']:>13.0f}{'-' if f1 is None else f'{f1:.4f}':>14}"
               f"{r['employer_dev_accuracy']:>14.4f}{r['n_texts']:>6}")
-    print(f"(speed on {results['ours']['speed_texts']}, {results['ours']['threads']} threads)")
+    first = next(iter(results.values()))
+    print(f"(speed on {first['speed_texts']}, {first['threads']} threads)")
+    if "fast" in results and "ours-onnx" in results:
+        print(f"fast / ours-onnx: {results['fast']['texts_per_s'] / results['ours-onnx']['texts_per_s']:.2f}x")
     all_results: dict[str, Any] = {}
     if RESULTS.is_file():
         try:
@@ -222,8 +246,10 @@ def main() -> None:
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpu": cpu,
         "native_bf16": native_bf16(),
-        "variants": results,
-        "speedup_ours_vs_naive": results["ours"]["speedup_vs_naive"],
+        "flags": flags,
+        "variants": {**all_results.get("sentiment", {}).get("variants", {}), **results},
+        "speedup_ours_vs_naive": results["ours"]["speedup_vs_naive"] if "ours" in results else
+        all_results.get("sentiment", {}).get("speedup_ours_vs_naive"),
     }
     tmp = RESULTS.with_suffix(".tmp")
     tmp.write_text(json.dumps(all_results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

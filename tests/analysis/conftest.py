@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-DATA = Path(__file__).parent / "data"
+from pipeline.analysis import evalsets
 
 
 @pytest.fixture(scope="session")
@@ -42,14 +42,14 @@ def sentiment_model(models_dir: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def employer_dev() -> list[dict[str, Any]]:
-    with (DATA / "employer_dev.jsonl").open(encoding="utf-8") as f:
+    with evalsets.path(evalsets.EMPLOYER_DEV).open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
 @pytest.fixture(scope="session")
 def employer_test() -> list[dict[str, Any]]:
     """Held-out employer sentences: only the acceptance test reads them (never training or selection)."""
-    with (DATA / "employer_test.jsonl").open(encoding="utf-8") as f:
+    with evalsets.path(evalsets.EMPLOYER_TEST).open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.analysis import evalsets
 from training.datasets import EMPLOYER_TRAIN as TRAIN
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = ROOT / "training" / "data" / "employer_candidates.jsonl"
-DEV = ROOT / "tests" / "analysis" / "data" / "employer_dev.jsonl"
-TEST = ROOT / "tests" / "analysis" / "data" / "employer_test.jsonl"
+DEV = evalsets.path(evalsets.EMPLOYER_DEV)
+TEST = evalsets.path(evalsets.EMPLOYER_TEST)
 LANGS = {"nb", "nn", "sv", "da", "en"}
 
 
