@@ -55,6 +55,10 @@ class BuiltinSentimentModel(PooledHeadModel):
             with torch.no_grad():  # merge in float32, then round once to the model's dtype
                 merged = lin.weight.float() + scale * (b.float() @ a.float())  # type: ignore[operator]
                 lin.weight.copy_(merged.to(lin.weight.dtype))  # type: ignore[operator]
+        if meta.get("layers"):  # a distilled student keeps a subset of the base's layers (training/distil.py)
+            keep = [int(i) for i in meta["layers"].split(",")]
+            model.encoder.layer = torch.nn.ModuleList(model.encoder.layer[i] for i in keep)
+            model.config.num_hidden_layers = len(keep)
         self._set_head(tensors, meta)
         self.dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         # LoRA merged in float32 above; one rounding to bfloat16 here (loading straight in bf16 was
