@@ -1,0 +1,280 @@
+"""Distil the sentiment model into a shallower student that runs faster on CPUs without native bf16.
+
+Why: on 2 AVX2 cores the 12-layer float32 graph reads ~70 texts/s; a model trained on labels with
+fewer layers was faster but lost points on unseen employer text (`weights/MODEL_CARD.md`). A student
+that learns the teacher's *probabilities* over many more texts than we have labels for can keep more
+of the teacher's quality (issue 20 point 4).
+
+Method:
+* The student is a subset of the installed base's layers (`layers`, e.g. ``0,2,4,6,8,10``), so it
+  loads from the same base file: its weights file holds LoRA A/B keyed by their place in the full
+  `BertModel` plus the head, and the metadata ``layers=...`` tells `torch_model.py` which layers to keep.
+* The first `frozen` kept layers stay as in the base; their output is computed once per text and
+  cached (as in `train.py`), the others get LoRA (rank `train.LORA_R`) and are trained with the head.
+* Loss: KL divergence to the teacher's probabilities at temperature `temperature` (times T²) plus
+  `hard_weight` × cross-entropy on the labelled rows.
+* Corpus (`distil_corpus.py`): commercial-safe texts only; the teacher's probabilities are computed
+  once per (teacher, corpus) and cached under `cache_dir`.
+
+Run: ``python -m training.distil train --teacher W --out DIR [--layers 0,2,4,6,8,10]`` and
+``python -m training.distil eval --weights A --weights B --data FILE`` (figures side by side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.analysis.batching import CONTEXT_TOKENS, pair_ids
+from pipeline.analysis.contract import LABELS
+from pipeline.analysis.model.convert import base_checksum, load_base
+from training.datasets import licence_meta
+from training.distil_corpus import CORPUS_SETS, Item, build_corpus
+from training.train import (
+    LORA_ALPHA,
+    LORA_R,
+    PREFIX,
+    TRAIN_MAX_LENGTH,
+    build_top,
+    lora_state,
+    mean_pool,
+    run_top,
+)
+
+DEFAULT_LAYERS = (0, 2, 4, 6, 8, 10)
+DEFAULT_CACHE = Path("/tmp/rykte-distil")
+
+
+def teacher_probs(models_dir: Path, teacher: Path, items: Sequence[Item], cache_dir: Path = DEFAULT_CACHE,
+                  log: Callable[[str], None] = print) -> list[list[float]]:
+    """The teacher's probabilities for every item (cached per teacher file and corpus)."""
+    from pipeline.analysis.builtin_weights import builtin_version
+    from pipeline.analysis.torch_model import BuiltinSentimentModel
+
+    version = builtin_version(models_dir, teacher, "fp32")
+    h = hashlib.sha256(version.encode())
+    for it in items:
+        h.update(f"{it.text}\x00{it.context or ''}\x01".encode())
+    path = Path(cache_dir) / f"teacher-{h.hexdigest()[:16]}.json"
+    if path.is_file():
+        return list(json.loads(path.read_text(encoding="utf-8")))
+    t0 = time.time()
+    model = BuiltinSentimentModel(models_dir, teacher, precision="fp32")
+    contexts = [it.context for it in items]
+    out: list[list[float]] = []
+    for b in range(0, len(items), 512):
+        preds = model.predict([it.text for it in items[b : b + 512]], contexts[b : b + 512])
+        out.extend([p.probs[k] for k in LABELS] for p in preds)
+        log(f"  teacher {len(out)}/{len(items)} ({time.time() - t0:.0f}s)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out), encoding="utf-8")
+    return out
+
+
+def encode(tokenizer: Any, items: Sequence[Item]) -> list[tuple[list[int], int]]:
+    """(input ids, length of segment A) per item, laid out as the runtime does (`batching.pair_ids`)."""
+    enc = tokenizer([PREFIX + it.text for it in items], truncation=True, max_length=TRAIN_MAX_LENGTH)["input_ids"]
+    out = []
+    for it, ids in zip(items, enc, strict=True):
+        tail = pair_ids(tokenizer, list(ids), it.context, CONTEXT_TOKENS)
+        out.append(([*ids, *tail], len(ids)))
+    return out
+
+
+def _batch(rows: Sequence[tuple[list[int], int]], pad: int) -> tuple[Any, Any, Any]:
+    import torch
+
+    width = max(len(r[0]) for r in rows)
+    inp = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    pool = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, (ids, n_a) in enumerate(rows):
+        inp[i, : len(ids)] = torch.tensor(ids)
+        mask[i, : len(ids)] = 1
+        pool[i, :n_a] = 1
+    return inp, mask, pool
+
+
+def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Sequence[int] = DEFAULT_LAYERS,
+                  frozen: int = 2, epochs: int = 3, lr: float = 1e-3, head_lr: float = 3e-3,
+                  temperature: float = 2.0, hard_weight: float = 0.3, seed: int = 7, batch_size: int = 32,
+                  limit: int | None = None, augment: bool = True, cache_dir: Path = DEFAULT_CACHE,
+                  log: Callable[[str], None] = print) -> Path:
+    """Distil `teacher` into a student of the base's `layers`; writes `out_dir/sentiment.safetensors`."""
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    t_start = time.time()
+    models_dir = Path(models_dir)
+    random.seed(seed)
+    torch.manual_seed(seed)
+    with safe_open(str(teacher), framework="pt") as f:
+        tmeta = dict(f.metadata() or {})
+        head_init = {k: f.get_tensor(k).float() for k in ("head.weight", "head.bias")}
+    items = build_corpus(augment=augment, with_context=tmeta.get("context") == "1", seed=seed)
+    if limit:
+        random.Random(seed).shuffle(items)
+        items = items[:limit]
+    log(f"corpus {len(items)} items: " + ", ".join(
+        f"{g} {sum(1 for it in items if it.group == g)}" for g in dict.fromkeys(it.group for it in items)))
+    soft = torch.tensor(teacher_probs(models_dir, teacher, items, cache_dir, log))
+    base, tokenizer = load_base(models_dir)
+    for p in base.parameters():
+        p.requires_grad = False
+    layers = list(layers)
+    base.encoder.layer = torch.nn.ModuleList(base.encoder.layer[i] for i in layers)
+    rows = encode(tokenizer, items)
+    pad = tokenizer.pad_token_id or 0
+    order = sorted(range(len(rows)), key=lambda i: (len(rows[i][0]), i))
+    cache: list[Any] = [None] * len(rows)
+    with torch.inference_mode():  # embeddings + frozen layers once per text
+        for b in range(0, len(order), 64):
+            idx = order[b : b + 64]
+            inp, mask, _ = _batch([rows[i] for i in idx], pad)
+            hs = run_top(base.encoder.layer[:frozen], base.config, base.embeddings(input_ids=inp), mask)
+            for r, i in enumerate(idx):
+                cache[i] = hs[r, : len(rows[i][0])].to(torch.bfloat16).clone()
+    log(f"cached {len(rows)} texts after {frozen} frozen layers ({time.time() - t_start:.0f}s)")
+
+    top = build_top(base, frozen)  # LoRA on the kept layers after the frozen ones
+    head = torch.nn.Linear(base.config.hidden_size, len(LABELS))
+    with torch.no_grad():  # start from the teacher's head: same pooled space at the top
+        head.weight.copy_(head_init["head.weight"])
+        head.bias.copy_(head_init["head.bias"])
+    lora_params = [p for p in top.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW([{"params": lora_params, "lr": lr}, {"params": head.parameters(), "lr": head_lr}],
+                            weight_decay=0.01)
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    total, warm = epochs * len(batches), max(1, epochs * len(batches) // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (s + 1) / warm if s < warm else max(
+        0.0, 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))))
+    rng = random.Random(seed)
+    history: list[dict[str, Any]] = []
+    hidden = base.config.hidden_size
+    for ep in range(epochs):
+        top.train()
+        rng.shuffle(batches)
+        t0, run = time.time(), 0.0
+        for bi, idx in enumerate(batches):
+            width = max(cache[i].shape[0] for i in idx)
+            hs = torch.zeros((len(idx), width, hidden))
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            pool = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, i in enumerate(idx):
+                n = cache[i].shape[0]
+                hs[r, :n] = cache[i].float()
+                mask[r, :n] = 1
+                pool[r, : rows[i][1]] = 1
+            logits = head(mean_pool(run_top(top, base.config, hs, mask), pool))
+            target = soft[idx]
+            sharp = torch.softmax(torch.log(target.clamp(min=1e-6)) / temperature, -1)
+            loss = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, -1), sharp,
+                                              reduction="batchmean") * temperature**2
+            hard = [(r, items[i].label) for r, i in enumerate(idx) if items[i].label is not None]
+            if hard and hard_weight:
+                rr = torch.tensor([r for r, _ in hard])
+                yy = torch.tensor([LABELS.index(str(y)) for _, y in hard])
+                loss = loss + hard_weight * torch.nn.functional.cross_entropy(logits[rr], yy)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(lora_params, 1.0)
+            opt.step()
+            sched.step()
+            run += float(loss.detach())
+            if bi % 100 == 0:
+                log(f"  epoch {ep + 1} batch {bi}/{len(batches)} loss {run / (bi + 1):.4f} ({time.time() - t0:.0f}s)")
+        history.append({"epoch": ep + 1, "loss": round(run / len(batches), 4), "seconds": round(time.time() - t0)})
+        log(f"epoch {json.dumps(history[-1])}")
+
+    tensors = {}
+    for key, t in lora_state(top, 0).items():  # student position -> place in the full BertModel
+        _, _, pos, rest = key.split(".", 3)
+        tensors[f"encoder.layer.{layers[int(pos) + frozen]}.{rest}"] = t
+    tensors["head.weight"] = head.weight.detach().clone().contiguous()
+    tensors["head.bias"] = head.bias.detach().clone().contiguous()
+    from pipeline.analysis.builtin_weights import builtin_version
+
+    meta = {
+        "format": "rykte-sentiment-1", "labels": ",".join(LABELS), "prefix": PREFIX,
+        "lora_r": str(LORA_R), "lora_alpha": str(LORA_ALPHA), "layers": ",".join(map(str, layers)),
+        "frozen": str(frozen), "train_max_length": str(TRAIN_MAX_LENGTH), "base": base_checksum(models_dir),
+        "distilled_from": builtin_version(models_dir, teacher, "fp32"), "seed": str(seed), "epochs": str(epochs),
+        "lr": str(lr), "temperature": str(temperature), "hard_weight": str(hard_weight),
+        "n_train": str(len(items)), **licence_meta(CORPUS_SETS),
+    }
+    if tmeta.get("context"):
+        meta["context"] = tmeta["context"]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "sentiment.safetensors"
+    save_file(tensors, str(path), metadata=meta)
+    (out_dir / "distil_log.json").write_text(json.dumps(
+        {"meta": meta, "seconds": round(time.time() - t_start), "history": history}, indent=1) + "\n", encoding="utf-8")
+    log(f"wrote {path} in {time.time() - t_start:.0f}s")
+    return path
+
+
+def evaluate(models_dir: Path, weights: Sequence[Path], data: Sequence[Path]) -> dict[str, Any]:
+    """Figures per language of each weights file on each labelled file (contexts passed when present),
+    float32 on ONNX Runtime as shipped; printed side by side like `rykte model eval`."""
+    from pipeline.analysis.model.evaluate import format_side_by_side, read_jsonl, score
+    from pipeline.analysis.onnx_model import OnnxSentimentModel
+
+    figures: dict[str, Any] = {}
+    models = {str(w): OnnxSentimentModel(models_dir, w) for w in weights}
+    for d in data:
+        rows = read_jsonl(d)
+        res: dict[str, Any] = {}
+        for name, model in models.items():
+            preds = model.predict([r["text"] for r in rows], [r.get("context") for r in rows])
+            langs = sorted({str(r.get("lang") or "?") for r in rows})
+            res[name] = {lang: score([r["label"] for r in rows if str(r.get("lang") or "?") == lang],
+                                     [p for p, r in zip(preds, rows, strict=True) if str(r.get("lang") or "?") == lang])
+                         for lang in langs}
+            res[name]["all"] = score([r["label"] for r in rows], preds)
+        print(format_side_by_side(res, str(d)), flush=True)
+        figures[str(d)] = {n: {k: v.as_dict() for k, v in r.items()} for n, r in res.items()}
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m training.distil", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    tr = sub.add_parser("train")
+    tr.add_argument("--models-dir", type=Path, default=Path("data/models"))
+    tr.add_argument("--teacher", type=Path, required=True)
+    tr.add_argument("--out", type=Path, required=True)
+    tr.add_argument("--layers", default=",".join(map(str, DEFAULT_LAYERS)))
+    tr.add_argument("--frozen", type=int, default=2)
+    tr.add_argument("--epochs", type=int, default=3)
+    tr.add_argument("--lr", type=float, default=1e-3)
+    tr.add_argument("--temperature", type=float, default=2.0)
+    tr.add_argument("--hard-weight", type=float, default=0.3)
+    tr.add_argument("--limit", type=int, default=None)
+    tr.add_argument("--no-augment", action="store_true")
+    ev = sub.add_parser("eval")
+    ev.add_argument("--models-dir", type=Path, default=Path("data/models"))
+    ev.add_argument("--weights", type=Path, action="append", required=True)
+    ev.add_argument("--data", type=Path, action="append", required=True)
+    ev.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    a = ap.parse_args(argv)
+    if a.cmd == "train":
+        train_student(a.models_dir, a.teacher, a.out, layers=[int(x) for x in a.layers.split(",")],
+                      frozen=a.frozen, epochs=a.epochs, lr=a.lr, temperature=a.temperature,
+                      hard_weight=a.hard_weight, limit=a.limit, augment=not a.no_augment)
+    else:
+        figures = evaluate(a.models_dir, a.weights, a.data)
+        if a.json:
+            a.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
