@@ -17,24 +17,26 @@ import threading
 from pathlib import Path
 
 from pipeline.analysis.backend import resolve_backend
-from pipeline.analysis.builtin_weights import BUILDS, is_builtin
+from pipeline.analysis.builtin_weights import is_builtin
 from pipeline.analysis.contract import ModelLoadError, SentimentModel
 from pipeline.analysis.hf_model import HFSentimentModel
 from pipeline.analysis.onnx_model import OnnxSentimentModel
 from pipeline.analysis.torch_model import BuiltinSentimentModel
+from pipeline.analysis.versions import active_weights
 from pipeline.config.model import AnalysisConfig
 
 log = logging.getLogger(__name__)
 
-_MODELS: dict[tuple[str, str, int, int, str, str], SentimentModel] = {}
+_MODELS: dict[tuple[str, str, int, int, str, str, str], SentimentModel] = {}
 _LOCK = threading.Lock()
 
 
-def _build(cfg: AnalysisConfig, models_dir: Path) -> SentimentModel:
-    """Construct the configured backend (uncached)."""
+def _build(cfg: AnalysisConfig, models_dir: Path, weights: Path | None = None) -> SentimentModel:
+    """Construct the configured backend (uncached); a built-in build runs `weights` (default: its
+    active version's file, `versions.active_weights`)."""
     if not is_builtin(cfg.model):
         return HFSentimentModel(cfg.model, batch_size=cfg.batch_size, max_length=cfg.max_length)
-    weights = BUILDS[cfg.model]
+    weights = weights or active_weights(models_dir, cfg.model)
     precision, runtime = resolve_backend(cfg.precision, cfg.runtime)
     if runtime == "torch":
         return BuiltinSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
@@ -54,12 +56,19 @@ def load_model(cfg: AnalysisConfig, models_dir: Path) -> SentimentModel:
     installed into `models_dir` if missing; torch or ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
     path, always torch float32). Loaded once per process and configuration. When `runtime: auto`
     chose ONNX Runtime and the graph cannot be exported or loaded, the torch model is used and a
-    warning logged; an explicit `runtime: onnx` fails instead."""
+    warning logged; an explicit `runtime: onnx` fails instead. A built-in build runs its active
+    version (`versions.py`); the weights file is part of the cache key, so an activation or a
+    rollback takes effect at the next load, without a restart."""
     models_dir = Path(models_dir)
-    backend = "-".join(resolve_backend(cfg.precision, cfg.runtime)) if is_builtin(cfg.model) else "hf"
-    key = (cfg.model, str(models_dir.resolve()), cfg.batch_size, cfg.max_length, backend, cfg.runtime)
+    builtin = is_builtin(cfg.model)
+    backend = "-".join(resolve_backend(cfg.precision, cfg.runtime)) if builtin else "hf"
+    weights = active_weights(models_dir, cfg.model) if builtin else None
+    key = (cfg.model, str(models_dir.resolve()), cfg.batch_size, cfg.max_length, backend, cfg.runtime,
+           str(weights or ""))
     with _LOCK:
         model = _MODELS.get(key)
         if model is None:
-            model = _MODELS[key] = _build(cfg, models_dir)
+            for old in [k for k in _MODELS if k[:-1] == key[:-1]]:  # the weights changed: free the old model
+                del _MODELS[old]
+            model = _MODELS[key] = _build(cfg, models_dir, weights)
         return model

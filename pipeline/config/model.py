@@ -37,6 +37,21 @@ def interval_seconds(text: str) -> int | None:
     return n * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
 
 
+def check_schedule(v: str) -> str:
+    """The one schedule rule (a source's crawls, the model's retrain): an interval or a crontab line."""
+    if interval_seconds(v) is not None:
+        return v
+    if len(v.split()) == 5:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(v)
+        except ValueError as exc:
+            raise ValueError(f"invalid crontab {v!r}: {exc}") from None
+        return v
+    raise ValueError(f"invalid schedule {v!r} (use 30m, 6h, 1d or a crontab line)")
+
+
 class CompanyConfig(Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
@@ -65,17 +80,7 @@ class SourceConfig(Strict):
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, v: str) -> str:
-        if interval_seconds(v) is not None:
-            return v
-        if len(v.split()) == 5:
-            from apscheduler.triggers.cron import CronTrigger
-
-            try:
-                CronTrigger.from_crontab(v)
-            except ValueError as exc:
-                raise ValueError(f"invalid crontab {v!r}: {exc}") from None
-            return v
-        raise ValueError(f"invalid schedule {v!r} (use 30m, 6h, 1d or a crontab line)")
+        return check_schedule(v)
 
     @field_validator("stale_after")
     @classmethod
@@ -137,6 +142,23 @@ class CrawlingConfig(Strict):
     process_timeout: float = Field(default=900.0, gt=0, description="seconds before a crawl is killed")
 
 
+class RetrainConfig(Strict):
+    """Learning from HR's corrections (`rykte model retrain`, `pipeline/analysis/retrain.py`)."""
+
+    schedule: str | None = Field(default=None, description=(
+        "null (off, the default): retrain only by hand; else an interval (7d) or a crontab line"))
+    tolerance: float = Field(default=0.005, ge=0, le=0.2, description=(
+        "how much lower a candidate's macro-F1 on a shipped set may be than the current model's"))
+    min_corrections: int = Field(default=10, ge=1, description="fewest corrections to train on")
+    min_held_back: int = Field(default=5, ge=1, description=(
+        "fewest held-back company labels for them to count in the accept rule"))
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, v: str | None) -> str | None:
+        return None if v is None else check_schedule(v)
+
+
 class AnalysisConfig(Strict):
     model: str = Field(default="builtin", description=(
         "builtin (commercial-safe build, the default), builtin-noncommercial (also trained on NoReC: "
@@ -148,6 +170,9 @@ class AnalysisConfig(Strict):
         default="auto", description="auto: bfloat16 where the CPU has native bf16, else float32")
     runtime: Literal["auto", "torch", "onnx"] = Field(
         default="auto", description="auto: ONNX Runtime for float32 when onnxruntime is installed, else torch")
+    retrain: RetrainConfig = Field(default_factory=RetrainConfig)
+    uncertain_per_day: int = Field(default=5, ge=0, le=100, description=(
+        "mentions per day the dashboard asks HR to label (the model's least sure ones)"))
 
     @model_validator(mode="after")
     def _onnx_is_float32(self) -> AnalysisConfig:
