@@ -223,3 +223,79 @@ def classify_cmd(app: AppContext) -> None:
                    "lang": detect_language(clean_text(text))}
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         out.flush()
+
+
+def _scores_line(name: str, s: dict[str, dict[str, float]]) -> str:
+    cand, cur = s["candidate"], s["current"]
+    return (f"  {name:<18} n={int(cand['n']):>4}  macro-F1 {cand['macro_f1']:.4f} (now {cur['macro_f1']:.4f}, "
+            f"{cand['macro_f1'] - cur['macro_f1']:+.4f})  accuracy {cand['accuracy']:.4f} (now {cur['accuracy']:.4f})")
+
+
+@model_group.command("retrain")
+@click.option("--json", "as_json", is_flag=True, help="Print the new version's card as JSON.")
+@click.pass_obj
+def retrain_cmd(app: AppContext, as_json: bool) -> None:
+    """Train a new head on HR's label corrections and activate it only if it is no worse.
+
+    Reads the store (the live file when the service is not running, else its published snapshot)
+    and writes only under <data-dir>/models/versions/. The candidate is kept either way; the
+    output says whether it was activated and why (exit 0 both ways)."""
+    from pipeline.analysis.retrain import retrain
+    from pipeline.store.snapshot import open_for_reading
+
+    cfg = app.config(required=False).analysis
+    with open_for_reading(app.data) as con:
+        result = retrain(con, cfg, app.data.models, log=lambda m: click.echo(m, err=True))
+    if as_json:
+        click.echo(json.dumps(result.card, ensure_ascii=False))
+        return
+    card = result.card
+    click.echo(f"candidate {result.version_id} (from {card['parent']}, {card['corrections_trained']} corrections, "
+               f"{card['corrections_held_back']} held back)")
+    for name, s in card["scores"].items():
+        click.echo(_scores_line(name, s))
+    verdict = "ACCEPTED, now active" if result.accepted else f"REFUSED, {card['parent']} stays active"
+    click.echo(f"{verdict}: {result.reason}")
+
+
+@model_group.command("versions")
+@click.option("--json", "as_json", is_flag=True, help="Print the versions as JSON.")
+@click.pass_obj
+def versions_cmd(app: AppContext, as_json: bool) -> None:
+    """The shipped builds and the versions trained from corrections, with their scores; * = active."""
+    from pipeline.analysis import versions
+    from pipeline.analysis.builtin_weights import BUILDS
+
+    models = app.data.models
+    rows: list[dict[str, Any]] = []
+    for build in BUILDS:
+        active = versions.active_id(models, build)
+        rows.append({"id": versions.SHIPPED, "build": build, "created_at": None, "parent": None,
+                     "corrections": 0, "accepted": True, "active": active == versions.SHIPPED, "scores": {}})
+        for v in versions.list_versions(models, build):
+            rows.append({"id": v.id, "build": build, "created_at": v.card.get("created_at"),
+                         "parent": v.card.get("parent"), "corrections": v.card.get("corrections_trained"),
+                         "accepted": v.accepted, "active": v.active, "reason": v.card.get("reason"),
+                         "scores": {k: s["candidate"] for k, s in v.card.get("scores", {}).items()}})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        f1 = "  ".join(f"{k} {s['macro_f1']:.4f}" for k, s in r["scores"].items())
+        state = "" if r["accepted"] else "refused"
+        click.echo(f"{'*' if r['active'] else ' '} {r['build']:<22} {r['id']:<40} {r['created_at'] or '-':<26} "
+                   f"from {r['parent'] or '-':<40} {r['corrections']:>4} corr.  {state:<8}{f1}".rstrip())
+
+
+@model_group.command("rollback")
+@click.argument("version", required=False)
+@click.pass_obj
+def rollback_cmd(app: AppContext, version: str | None) -> None:
+    """Activate the version active before the current one, or VERSION, or `shipped` (the shipped weights).
+
+    A running service picks it up at its next analysis; mentions are re-scored by it."""
+    from pipeline.analysis import versions
+
+    build = app.config(required=False).analysis.model
+    now = versions.rollback(app.data.models, build, version)
+    click.echo(f"{build}: {now} is active")
