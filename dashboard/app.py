@@ -35,6 +35,7 @@ pages = [
     st.Page("views/inbox.py", title=common.t("page.inbox"), icon="📥"),
     st.Page("views/reply_desk.py", title=common.t("page.reply_desk"), icon="✍️"),
     st.Page("views/mentions.py", title=common.t("page.mentions"), icon="🔎"),
+    st.Page("views/learning.py", title=common.t("page.learning"), icon="🎓"),
     st.Page("views/responses.py", title=common.t("page.responses"), icon="💬"),
     st.Page("views/sources.py", title=common.t("page.sources"), icon="🛰️"),
     st.Page("views/quarterly.py", title=common.t("page.quarterly"), icon="📅"),

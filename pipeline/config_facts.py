@@ -30,6 +30,7 @@ def settings_of(cfg: RykteConfig) -> Settings:
         business_hours={"enabled": bh.enabled, "start": bh.start.isoformat(), "end": bh.end.isoformat(),
                         "workdays": list(bh.workdays), "holidays_country": bh.holidays_country,
                         "holidays_subdiv": bh.holidays_subdiv},
+        model=cfg.analysis.model, uncertain_per_day=cfg.analysis.uncertain_per_day,
     )
 
 

@@ -10,7 +10,8 @@ Layout under `<models_dir>/versions/`:
 * `<id>/card.json`: what the version derives from and how it scored (see `retrain.py`);
 * `active.json`: `{build: {"active": id | "shipped", "history": [earlier active ids, oldest first]}}`,
   written atomically (temporary file + `os.replace`), so a reader never sees half a file.
-A build without an entry (or whose active version's file is gone) runs its shipped weights.
+The layout's names and readers live in `pipeline/store/queries/learning.py` (the dashboard reads
+them too). A build without an entry (or whose active version's file is gone) runs its shipped weights.
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ from typing import Any
 
 from pipeline.analysis.builtin_weights import BUILDS
 from pipeline.errors import InputError
+from pipeline.store.queries.learning import (
+    ACTIVE_FILE,
+    CARD_FILE,
+    SHIPPED,
+    VERSIONS_DIR,
+    WEIGHTS_FILE,
+    read_card,
+    read_state,
+)
 
-SHIPPED = "shipped"
-VERSIONS_DIR = "versions"
-ACTIVE_FILE = "active.json"
-WEIGHTS_FILE = "sentiment.safetensors"
-CARD_FILE = "card.json"
+__all__ = ["SHIPPED", "Version", "activate", "active_id", "active_weights", "list_versions", "new_version_id",
+           "read_card", "read_state", "rollback", "weights_file", "write_card"]
 
 
 @dataclass(frozen=True)
@@ -51,18 +58,6 @@ def versions_dir(models_dir: Path) -> Path:
 
 def weights_file(models_dir: Path, version_id: str) -> Path:
     return versions_dir(models_dir) / version_id / WEIGHTS_FILE
-
-
-def read_state(models_dir: Path) -> dict[str, dict[str, Any]]:
-    """The parsed `active.json` (empty when there is none yet)."""
-    path = versions_dir(models_dir) / ACTIVE_FILE
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: unreadable ({e})") from None
-    return state if isinstance(state, dict) else {}
 
 
 def _write_state(models_dir: Path, state: dict[str, dict[str, Any]]) -> None:
@@ -106,15 +101,6 @@ def write_card(models_dir: Path, version_id: str, card: dict[str, Any]) -> Path:
     tmp.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def read_card(models_dir: Path, version_id: str) -> dict[str, Any]:
-    path = versions_dir(models_dir) / version_id / CARD_FILE
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return card if isinstance(card, dict) else {}
 
 
 def list_versions(models_dir: Path, build: str) -> list[Version]:

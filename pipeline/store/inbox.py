@@ -302,6 +302,11 @@ def _parse_action(obj: dict[str, Any]) -> dict[str, Any]:
                           obj.get("acted_at"))
 
 
+def pending_label_corrections(data_dir: Path) -> list[tuple[Any, ...]]:
+    """Corrections appended but not yet taken in: (mention_id, text, label, who, when) each."""
+    return _pending(corrections_path(data_dir), _parse, "label correction")
+
+
 def pending_actions(data_dir: Path) -> list[dict[str, Any]]:
     """Actions appended but not yet taken in by the writer (so the dashboard shows them at once)."""
     return _pending(actions_path(data_dir), _parse_action, "inbox action")

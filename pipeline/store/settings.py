@@ -30,6 +30,8 @@ class Settings:
     company: str | None = None
     language: str = "nb"
     business_hours: dict[str, Any] = field(default_factory=dict)
+    model: str = "builtin"  # analysis.model: whose trained versions the dashboard shows
+    uncertain_per_day: int = 5  # analysis.uncertain_per_day: the dashboard's daily labelling queue
 
 
 @dataclass(frozen=True)
