@@ -17,13 +17,14 @@ import threading
 from pathlib import Path
 
 from pipeline.analysis.backend import resolve_backend
-from pipeline.analysis.builtin_weights import is_builtin
+from pipeline.analysis.builtin_weights import builtin_version, is_builtin
 from pipeline.analysis.contract import ModelLoadError, SentimentModel
 from pipeline.analysis.hf_model import HFSentimentModel
 from pipeline.analysis.onnx_model import OnnxSentimentModel
 from pipeline.analysis.torch_model import BuiltinSentimentModel
 from pipeline.analysis.versions import active_weights
 from pipeline.config.model import AnalysisConfig
+from pipeline.errors import RykteError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,19 @@ def _build(cfg: AnalysisConfig, models_dir: Path, weights: Path | None = None) -
         log.warning("%s; running the sentiment model on torch instead", e)
     return BuiltinSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
                                  precision=precision)
+
+
+def expected_version(cfg: AnalysisConfig, models_dir: Path) -> str | None:
+    """The version string the configured model will store, without loading it: known for a built-in
+    build whose base is installed (its active weights and precision), else None."""
+    if not is_builtin(cfg.model):
+        return None
+    try:
+        precision, runtime = resolve_backend(cfg.precision, cfg.runtime)
+        return builtin_version(models_dir, active_weights(models_dir, cfg.model),
+                               "fp32" if runtime == "onnx" else precision)
+    except (OSError, RykteError):  # no base installed yet, unreadable weights: known once loaded
+        return None
 
 
 def load_model(cfg: AnalysisConfig, models_dir: Path) -> SentimentModel:

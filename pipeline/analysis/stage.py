@@ -45,7 +45,7 @@ def analyze(
         "SELECT id, title, text, text_hash FROM mentions"
         + ("" if rescore else " WHERE analyzed_hash IS DISTINCT FROM text_hash OR model_version IS NULL")
     ).fetchall()
-    if not pending:
+    if not pending and not _scored_by_another_version(con, sentiment.expected_version(cfg, models_dir)):
         refresh_criticism(con, cfg.criticism_threshold)
         return 0
     model: SentimentModel = sentiment.load_model(cfg, models_dir)
@@ -105,6 +105,16 @@ def analyze(
     apply_label_corrections(con)
     refresh_criticism(con, cfg.criticism_threshold)
     return len(records)
+
+
+def _scored_by_another_version(con: duckdb.DuckDBPyConnection, version: str | None) -> bool:
+    """Whether a mention was scored by another model than `version` (None: unknown until loaded, so
+    no), e.g. after a retrained version was activated or rolled back (`versions.py`)."""
+    if version is None:
+        return False
+    row = con.execute("SELECT count(*) FROM mentions WHERE analyzed_hash = text_hash "
+                      "AND model_version IS DISTINCT FROM ?", [version]).fetchone()
+    return bool(row and row[0])
 
 
 def apply_label_corrections(con: duckdb.DuckDBPyConnection) -> None:
