@@ -105,6 +105,12 @@ def build_scheduler(service: Service, now: datetime) -> BackgroundScheduler:
     sched.add_job(service.safe_alerts, IntervalTrigger(minutes=1, start_date=now + timedelta(minutes=1),
                                                        timezone=UTC), id="alerts")
     sched.add_job(service.safe_retention, CronTrigger(hour=3, minute=17, timezone=tz), id="retention")  # privacy
+    retrain = service.cfg.analysis.retrain.schedule  # learning from HR's corrections; None = off
+    if retrain:
+        every = interval_seconds(retrain)
+        sched.add_job(service.safe_retrain, IntervalTrigger(seconds=every, start_date=now + timedelta(seconds=every),
+                                                            timezone=UTC) if every
+                      else CronTrigger.from_crontab(retrain, timezone=tz), id="retrain")
     return sched
 
 

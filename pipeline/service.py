@@ -22,6 +22,7 @@ from pipeline.config.model import RykteConfig, SourceConfig
 from pipeline.crawl.processes import CrawlProcesses, ShuttingDown
 from pipeline.crawl.runner import run_crawl
 from pipeline.cycle import BatchResult, process_batch
+from pipeline.errors import InputError
 from pipeline.ingest.staging import (
     CrawlRunResult,
     ingest_leftovers,
@@ -195,6 +196,23 @@ class Service:
             if r.pseudonymised or r.texts_dropped:
                 publish_snapshot(self.con, self.data)
         log.info("retention: %d mention(s) pseudonymised, %d text(s) emptied", r.pseudonymised, r.texts_dropped)
+
+    def retrain_model(self) -> None:
+        """Scheduled (`analysis.retrain.schedule`, off by default): the retrain of `rykte model retrain`
+        on the writer's connection; an accepted version is used from the next batch, which re-scores."""
+        from pipeline.analysis.retrain import retrain
+
+        with self.lock:
+            r = retrain(self.con, self.cfg.analysis, self.data.models)
+        log.info("retrain: %s %s: %s", r.version_id, "accepted and active" if r.accepted else "refused", r.reason)
+
+    def safe_retrain(self) -> None:
+        try:
+            self.retrain_model()
+        except InputError as e:  # e.g. too few corrections yet: the next run tries again
+            log.info("retrain skipped: %s", e)
+        except Exception:
+            log.exception("retrain failed")
 
     def safe_retention(self) -> None:
         try:
