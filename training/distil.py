@@ -52,9 +52,12 @@ DEFAULT_LAYERS = (0, 2, 4, 6, 8, 10)
 DEFAULT_CACHE = Path("/tmp/rykte-distil")
 
 
-def teacher_probs(models_dir: Path, teacher: Path, items: Sequence[Item], cache_dir: Path = DEFAULT_CACHE,
-                  log: Callable[[str], None] = print) -> list[list[float]]:
-    """The teacher's probabilities for every item (cached per teacher file and corpus)."""
+def teacher_features(models_dir: Path, teacher: Path, items: Sequence[Item], cache_dir: Path = DEFAULT_CACHE,
+                     log: Callable[[str], None] = print) -> Any:
+    """The teacher's pooled vectors for every item, numpy [n, hidden] (cached per teacher file and
+    corpus); its probabilities are softmax(vector @ head.T + bias)."""
+    import numpy as np
+
     from pipeline.analysis.builtin_weights import builtin_version
     from pipeline.analysis.torch_model import BuiltinSentimentModel
 
@@ -62,19 +65,19 @@ def teacher_probs(models_dir: Path, teacher: Path, items: Sequence[Item], cache_
     h = hashlib.sha256(version.encode())
     for it in items:
         h.update(f"{it.text}\x00{it.context or ''}\x01".encode())
-    path = Path(cache_dir) / f"teacher-{h.hexdigest()[:16]}.json"
+    path = Path(cache_dir) / f"teacher-{h.hexdigest()[:16]}.npy"
     if path.is_file():
-        return list(json.loads(path.read_text(encoding="utf-8")))
+        return np.load(path)
     t0 = time.time()
     model = BuiltinSentimentModel(models_dir, teacher, precision="fp32")
     contexts = [it.context for it in items]
-    out: list[list[float]] = []
+    parts = []
     for b in range(0, len(items), 512):
-        preds = model.predict([it.text for it in items[b : b + 512]], contexts[b : b + 512])
-        out.extend([p.probs[k] for k in LABELS] for p in preds)
-        log(f"  teacher {len(out)}/{len(items)} ({time.time() - t0:.0f}s)")
+        parts.append(model.embed([it.text for it in items[b : b + 512]], contexts[b : b + 512]))
+        log(f"  teacher {min(b + 512, len(items))}/{len(items)} ({time.time() - t0:.0f}s)")
+    out = np.concatenate(parts)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out), encoding="utf-8")
+    np.save(path, out)
     return out
 
 
@@ -104,7 +107,8 @@ def _batch(rows: Sequence[tuple[list[int], int]], pad: int) -> tuple[Any, Any, A
 
 def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Sequence[int] = DEFAULT_LAYERS,
                   frozen: int = 2, epochs: int = 3, lr: float = 1e-3, head_lr: float = 3e-3,
-                  temperature: float = 2.0, hard_weight: float = 0.3, seed: int = 7, batch_size: int = 32,
+                  temperature: float = 2.0, hard_weight: float = 0.3, feature_weight: float = 0.0,
+                  seed: int = 7, batch_size: int = 32,
                   limit: int | None = None, augment: bool = True, cache_dir: Path = DEFAULT_CACHE,
                   log: Callable[[str], None] = print) -> Path:
     """Distil `teacher` into a student of the base's `layers`; writes `out_dir/sentiment.safetensors`."""
@@ -125,7 +129,8 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         items = items[:limit]
     log(f"corpus {len(items)} items: " + ", ".join(
         f"{g} {sum(1 for it in items if it.group == g)}" for g in dict.fromkeys(it.group for it in items)))
-    soft = torch.tensor(teacher_probs(models_dir, teacher, items, cache_dir, log))
+    feats = torch.from_numpy(teacher_features(models_dir, teacher, items, cache_dir, log)).float()
+    soft = torch.softmax(feats @ head_init["head.weight"].T + head_init["head.bias"], -1)
     base, tokenizer = load_base(models_dir)
     for p in base.parameters():
         p.requires_grad = False
@@ -173,7 +178,8 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
                 hs[r, :n] = cache[i].float()
                 mask[r, :n] = 1
                 pool[r, : rows[i][1]] = 1
-            logits = head(mean_pool(run_top(top, base.config, hs, mask), pool))
+            pooled = mean_pool(run_top(top, base.config, hs, mask), pool)
+            logits = head(pooled)
             target = soft[idx]
             sharp = torch.softmax(torch.log(target.clamp(min=1e-6)) / temperature, -1)
             loss = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, -1), sharp,
@@ -183,6 +189,9 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
                 rr = torch.tensor([r for r, _ in hard])
                 yy = torch.tensor([LABELS.index(str(y)) for _, y in hard])
                 loss = loss + hard_weight * torch.nn.functional.cross_entropy(logits[rr], yy)
+            if feature_weight:  # the teacher's pooled vector itself, relative squared error
+                tf = feats[idx]
+                loss = loss + feature_weight * (((pooled - tf) ** 2).sum(-1) / (tf**2).sum(-1)).mean()
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(lora_params, 1.0)
@@ -208,6 +217,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         "frozen": str(frozen), "train_max_length": str(TRAIN_MAX_LENGTH), "base": base_checksum(models_dir),
         "distilled_from": builtin_version(models_dir, teacher, "fp32"), "seed": str(seed), "epochs": str(epochs),
         "lr": str(lr), "temperature": str(temperature), "hard_weight": str(hard_weight),
+        "feature_weight": str(feature_weight),
         "n_train": str(len(items)), **licence_meta(CORPUS_SETS),
     }
     if tmeta.get("context"):
@@ -258,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr.add_argument("--lr", type=float, default=1e-3)
     tr.add_argument("--temperature", type=float, default=2.0)
     tr.add_argument("--hard-weight", type=float, default=0.3)
+    tr.add_argument("--feature-weight", type=float, default=0.0,
+                    help="weight of matching the teacher's pooled vector (relative squared error)")
     tr.add_argument("--limit", type=int, default=None)
     tr.add_argument("--no-augment", action="store_true")
     ev = sub.add_parser("eval")
@@ -269,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if a.cmd == "train":
         train_student(a.models_dir, a.teacher, a.out, layers=[int(x) for x in a.layers.split(",")],
                       frozen=a.frozen, epochs=a.epochs, lr=a.lr, temperature=a.temperature,
-                      hard_weight=a.hard_weight, limit=a.limit, augment=not a.no_augment)
+                      hard_weight=a.hard_weight, feature_weight=a.feature_weight, limit=a.limit, augment=not a.no_augment)
     else:
         figures = evaluate(a.models_dir, a.weights, a.data)
         if a.json:
