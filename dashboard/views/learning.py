@@ -83,8 +83,8 @@ else:
     if scores:
         st.caption(t("learning.model.scores"))
         st.dataframe(pd.DataFrame({
-            "": [i18n.t(f"dashboard.learning.model.set.{k}", lang) for k in scores],
-            "n": [common.num(s["candidate"]["n"]) for s in scores.values()],
-            "F1": [f"{i18n.fmt_number(s['candidate']['macro_f1'], lang, 3)} / "
+            t("learning.model.col_set"): [i18n.t(f"dashboard.learning.model.set.{k}", lang) for k in scores],
+            t("learning.model.col_n"): [common.num(s["candidate"]["n"]) for s in scores.values()],
+            t("learning.model.col_f1"): [f"{i18n.fmt_number(s['candidate']['macro_f1'], lang, 3)} / "
                    f"{i18n.fmt_number(s['current']['macro_f1'], lang, 3)}" for s in scores.values()],
         }), hide_index=True)
