@@ -97,7 +97,7 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
 @click.option("--eval", "eval_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Labelled JSONL scored after each epoch (accuracy per language in the log).")
 @click.option("--sets", default="commercial", show_default=True,
-              help="Training sets: a preset (commercial = employer,lcc; all = also norec, tweeteval, swe, "
+              help="Training sets: a preset (commercial = employer,pairs,lcc; all = also norec, tweeteval, swe, "
                    "which are not licensed for commercial use) or a comma-separated list of set names.")
 @click.pass_obj
 def train_cmd(app: AppContext, data: Path, out: Path | None, epochs: int, seed: int, lr: float,

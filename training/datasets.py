@@ -10,7 +10,8 @@ Rykte's users are companies. `SETS` names every set once with its licence and wh
 build may use it; a run trains on a chosen list (`rykte model train --sets`), and that list and the
 licences it implies are written into the weights' metadata (`licence_meta`). The presets:
 
-* ``commercial`` (the default build): our employer set and the CC BY Danish LCC set. NoReC is
+* ``commercial`` (the default build): our employer set, our (reply, parent) pairs set and the CC BY
+  Danish LCC set. NoReC is
   CC BY-NC 4.0, TweetEval's SemEval terms allow research use only, and swe-sentiment states no licence
   (no licence is no permission), so none of them is in it.
 * ``all`` (the non-commercial build b2): every set.
@@ -31,13 +32,15 @@ from pipeline.analysis.contract import LABELS
 from pipeline.analysis.model.evaluate import read_jsonl
 
 EMPLOYER_TRAIN = Path(__file__).resolve().parent / "data" / "employer_train.jsonl"
+PAIRS_TRAIN = Path(__file__).resolve().parent / "data" / "pairs_train.jsonl"
 EMPLOYER_WEIGHT = 5.0
+PAIRS_WEIGHT = 5.0
 CORRECTION_WEIGHT = 5.0
 
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """One labelled set: its file stem under `--data` (None: our employer file), licence, and use."""
+    """One labelled set: its file stem under `--data` (None: one of our own files), licence, use."""
 
     key: str
     file: str | None
@@ -55,6 +58,7 @@ SETS: dict[str, TrainingSet] = {s.key: s for s in (
     TrainingSet("lcc", "da_lcc_train", "CC BY, attribution: fnielsen/lcc-sentiment (Leipzig Corpora Collection)",
                 True, holdout=True),
     TrainingSet("employer", None, "Rykte's own (written for the project)", True),
+    TrainingSet("pairs", None, "Rykte's own (written for the project)", True),
 )}
 PRESETS: dict[str, tuple[str, ...]] = {
     "commercial": tuple(k for k, s in SETS.items() if s.commercial),
@@ -107,19 +111,23 @@ class Example:
     label: int
     weight: float
     group: str
+    context: str | None = None  # the text this one answers (pairs, corrections of replies)
 
 
-def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str]] = (),
+def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str] | tuple[str, str, str | None]] = (),
                      employer_path: Path = EMPLOYER_TRAIN,
-                     sets: Sequence[str] = PRESETS["all"]) -> list[Example]:
-    """The training rows of the chosen `sets` (keys of `SETS`), then the corrections."""
+                     sets: Sequence[str] = PRESETS["all"], pairs_path: Path = PAIRS_TRAIN) -> list[Example]:
+    """The training rows of the chosen `sets` (keys of `SETS`), then the corrections ((text, label) or
+    (text, label, context)). Rows with a "context" (the pairs set) keep it."""
     data_dir = Path(data_dir)
     out: list[Example] = []
+    own = {"employer": (employer_path, EMPLOYER_WEIGHT), "pairs": (pairs_path, PAIRS_WEIGHT)}
     for key in sets:
         ts = SETS[key]
         if ts.file is None:
-            out.extend(Example(r["text"], LABELS.index(r["label"]), EMPLOYER_WEIGHT, "employer")
-                       for r in read_jsonl(employer_path))
+            path, weight = own[key]
+            out.extend(Example(r["text"], LABELS.index(r["label"]), weight, key, r.get("context") or None)
+                       for r in read_jsonl(path))
             continue
         p = data_dir / f"{ts.file}.jsonl"
         if not p.is_file():
@@ -128,8 +136,8 @@ def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str]] = ()
             if ts.holdout and is_holdout(r["text"]):
                 continue
             out.append(Example(r["text"], LABELS.index(r["label"]), 1.0, ts.file))
-    for text, label in corrections:
+    for text, label, *rest in corrections:
         if label not in LABELS:
             raise ValueError(f"label correction {text[:40]!r}: label {label!r} is not one of {LABELS}")
-        out.append(Example(text, LABELS.index(label), CORRECTION_WEIGHT, "correction"))
+        out.append(Example(text, LABELS.index(label), CORRECTION_WEIGHT, "correction", rest[0] if rest else None))
     return out

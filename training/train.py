@@ -3,7 +3,9 @@
 Method (chosen by measurement, see `pipeline/analysis/weights/MODEL_CARD.md`):
 
 * Every text is fed as ``"query: " + text`` (E5's prefix for classification-like use), at most
-  `TRAIN_MAX_LENGTH` tokens.
+  `TRAIN_MAX_LENGTH` tokens; a row with a context (a reply and the text it answers: the pairs set,
+  corrections of replies) gets the parent's beginning as a second segment, exactly as at run time
+  (`batching.pair_ids`), and only the text's own tokens are pooled. Such a build says `context=1`.
 * The lower `TOP_FROM` transformer layers stay frozen. Their output for every training text is computed
   once and cached in memory, so each epoch only runs (forward and backward) the upper layers. This
   makes an epoch over ~12k sentences take a few minutes on 2 cores instead of ~7.
@@ -34,9 +36,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.analysis.batching import CONTEXT_TOKENS, pair_ids
 from pipeline.analysis.contract import LABELS
 from pipeline.analysis.model.convert import base_checksum, load_base
-from training.datasets import DEFAULT_SETS, EMPLOYER_TRAIN, collect_examples, licence_meta, resolve_sets
+from training.datasets import (
+    DEFAULT_SETS,
+    EMPLOYER_TRAIN,
+    PAIRS_TRAIN,
+    collect_examples,
+    licence_meta,
+    resolve_sets,
+)
 
 PREFIX = "query: "
 TRAIN_MAX_LENGTH = 128
@@ -97,8 +107,9 @@ def run_top(top: Any, config: Any, hidden: Any, mask: Any) -> Any:
 
 
 def mean_pool(hidden: Any, mask: Any) -> Any:
-    m = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+    from pipeline.analysis.pooled_head import mean_pool as pool
+
+    return pool(hidden, mask)
 
 
 def lora_state(top: Any, top_from: int = TOP_FROM) -> dict[str, Any]:
@@ -115,21 +126,27 @@ def lora_state(top: Any, top_from: int = TOP_FROM) -> dict[str, Any]:
     return out
 
 
-def _pad_cached(cache: Sequence[tuple[Any, int]], idx: Sequence[int], hidden_size: int) -> tuple[Any, Any]:
-    """A zero-padded batch of cached lower-layer states and its attention mask, for the rows `idx`."""
+Cached = tuple[Any, int, int]  # lower-layer states of one input, its length, the length of segment A
+
+
+def _pad_cached(cache: Sequence[Cached], idx: Sequence[int], hidden_size: int) -> tuple[Any, Any, Any]:
+    """A zero-padded batch of cached lower-layer states, its attention mask and its pooling mask (the
+    text's own tokens, segment A), for the rows `idx`."""
     import torch
 
     width = max(cache[i][1] for i in idx)
     hs = torch.zeros((len(idx), width, hidden_size))
     mask = torch.zeros((len(idx), width), dtype=torch.long)
+    pool = torch.zeros((len(idx), width), dtype=torch.long)
     for r, i in enumerate(idx):
-        n = cache[i][1]
+        _, n, n_a = cache[i]
         hs[r, :n] = cache[i][0]
         mask[r, :n] = 1
-    return hs, mask
+        pool[r, :n_a] = 1
+    return hs, mask, pool
 
 
-def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[tuple[Any, int]],
+def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[Cached],
                       rows: Sequence[dict[str, Any]], batch_size: int = 64) -> dict[str, float]:
     """Accuracy per language (and over all rows) of the model being trained, on cached lower states."""
     import torch
@@ -138,8 +155,8 @@ def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[tuple[An
     with torch.inference_mode():
         for b in range(0, len(rows), batch_size):
             chunk = list(range(b, min(b + batch_size, len(rows))))
-            hs, mask = _pad_cached(cache, chunk, config.hidden_size)
-            pred = head(mean_pool(run_top(top, config, hs, mask), mask)).argmax(-1).tolist()
+            hs, mask, pool = _pad_cached(cache, chunk, config.hidden_size)
+            pred = head(mean_pool(run_top(top, config, hs, mask), pool)).argmax(-1).tolist()
             for r, i in enumerate(chunk):
                 ok = LABELS[pred[r]] == rows[i]["label"]
                 right.setdefault(str(rows[i].get("lang") or "?"), []).append(ok)
@@ -148,16 +165,20 @@ def _accuracy_by_lang(top: Any, head: Any, config: Any, cache: Sequence[tuple[An
 
 
 def _cache_lower(base: Any, tokenizer: Any, texts: Sequence[str], top_from: int, batch_size: int = 64,
-                 log: Callable[[str], None] = print) -> list[tuple[Any, int]]:
-    """Hidden states after layer `top_from`-1 for each text (trimmed to its length)."""
+                 log: Callable[[str], None] = print,
+                 contexts: Sequence[str | None] | None = None) -> list[Cached]:
+    """Hidden states after layer `top_from`-1 for each text (trimmed to its length), with the text's
+    parent as a second segment where `contexts` gives one (the runtime's layout, `pair_ids`)."""
 
     enc = tokenizer([PREFIX + t for t in texts], truncation=True, max_length=TRAIN_MAX_LENGTH)
-    ids: list[list[int]] = enc["input_ids"]
+    text_ids: list[list[int]] = enc["input_ids"]
+    ctx = list(contexts) if contexts is not None else [None] * len(texts)
+    ids = [[*a, *pair_ids(tokenizer, a, c, CONTEXT_TOKENS)] for a, c in zip(text_ids, ctx, strict=True)]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     cache: list[Any] = [None] * len(ids)
     t0 = time.time()
     _run_lower(base, tokenizer, ids, order, cache, top_from, batch_size, t0, log)
-    return [(c, c.shape[0]) for c in cache]
+    return [(c, c.shape[0], len(a)) for c, a in zip(cache, text_ids, strict=True)]
 
 
 def _run_lower(base: Any, tokenizer: Any, ids: list[list[int]], order: list[int], cache: list[Any],
@@ -182,14 +203,15 @@ def _run_lower(base: Any, tokenizer: Any, ids: list[list[int]], order: list[int]
 
 
 def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, seed: int = 13,
-          corrections: Iterable[tuple[str, str]] = (), batch_size: int = 32, lr: float = 6e-4,
+          corrections: Iterable[tuple[str, str] | tuple[str, str, str | None]] = (), batch_size: int = 32, lr: float = 6e-4,
           head_lr: float = 3e-3, employer_path: Path = EMPLOYER_TRAIN, threads: int | None = None,
           top_from: int = TOP_FROM, eval_rows: Sequence[dict[str, Any]] = (),
           log: Callable[[str], None] = print, limit: int | None = None,
-          sets: str | Sequence[str] = DEFAULT_SETS) -> TrainResult:
+          sets: str | Sequence[str] = DEFAULT_SETS, pairs_path: Path = PAIRS_TRAIN) -> TrainResult:
     """Train LoRA + head and write `out_dir/sentiment.safetensors`; returns where and how long.
 
-    `corrections` are (text, label) pairs from the store's `label_corrections` table. `top_from` is the
+    `corrections` are (text, label) or (text, label, parent text) from the store's `label_corrections`
+    table. Rows with a context (the pairs set, corrections of replies) are fed as (text, parent) pairs. `top_from` is the
     first adapted layer (the ones below stay frozen and cached). `eval_rows` (`{"text", "label",
     "lang"}`), if given, are scored after each epoch and the per-language accuracy is logged. `sets` is
     a preset (`commercial`, `all`) or a list of set keys (`datasets.SETS`); ValueError if unknown.
@@ -205,7 +227,7 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
     torch.set_num_threads(threads or os.cpu_count() or 1)
     _set_seed(seed)
     set_keys = resolve_sets(sets)
-    examples = collect_examples(data_dir, corrections, employer_path, set_keys)
+    examples = collect_examples(data_dir, corrections, employer_path, set_keys, pairs_path)
     if limit:
         random.Random(seed).shuffle(examples)
         examples = examples[:limit]
@@ -215,8 +237,10 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
     base, tokenizer = load_base(models_dir)
     for p in base.parameters():
         p.requires_grad = False
-    cache = _cache_lower(base, tokenizer, [e.text for e in examples], top_from, log=log)
-    eval_cache = _cache_lower(base, tokenizer, [r["text"] for r in eval_rows], top_from, log=log) if eval_rows else []
+    cache = _cache_lower(base, tokenizer, [e.text for e in examples], top_from, log=log,
+                         contexts=[e.context for e in examples])
+    eval_cache = _cache_lower(base, tokenizer, [r["text"] for r in eval_rows], top_from, log=log,
+                              contexts=[r.get("context") for r in eval_rows]) if eval_rows else []
 
     _set_seed(seed)
     top = build_top(base, top_from)
@@ -250,11 +274,11 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
         t0 = time.time()
         run_loss = 0.0
         for bi, idx in enumerate(batches):
-            hs, mask = _pad_cached(cache, idx, hidden_size)
+            hs, mask, pool = _pad_cached(cache, idx, hidden_size)
             y = torch.tensor([examples[i].label for i in idx])
             w = torch.tensor([examples[i].weight for i in idx])
             last = run_top(top, base.config, hs, mask)
-            logits = head(mean_pool(last, mask))
+            logits = head(mean_pool(last, pool))
             loss = (torch.nn.functional.cross_entropy(logits, y, weight=cw, reduction="none") * w).sum() / w.sum()
             opt.zero_grad()
             loss.backward()
@@ -293,6 +317,8 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
         "lr": str(lr),
         "n_train": str(len(examples)),
         "n_corrections": str(sum(1 for e in examples if e.group == "correction")),
+        "context": "1" if any(e.context for e in examples) else "0",
+        "context_tokens": str(CONTEXT_TOKENS),
         **licence_meta(set_keys),
     }
     path = out_dir / WEIGHTS_FILE

@@ -55,6 +55,9 @@ def tiny_sets(tmp_path: Path) -> Path:
     for i, name in enumerate(TRAIN_SETS):
         _write_jsonl(d / f"{name}.jsonl", [(f"{t} ({name} {i})", lab, lang) for t, lab, lang in ROWS])
     _write_jsonl(tmp_path / "employer.jsonl", ROWS)
+    pairs = [{"text": "Takk, det hjalp.", "context": "Vi har rettet vaktlista nå.", "label": "positive", "lang": "nb"},
+             {"text": "Samme her.", "context": "Lønna er elendig.", "label": "negative", "lang": "nb"}]
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in pairs), encoding="utf-8")
     return d
 
 
@@ -68,7 +71,8 @@ def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, model
                                                           tmp_path: Path) -> None:
     logs: list[str] = []
     kw: dict[str, Any] = {"models_dir": models_dir, "epochs": 1, "seed": 5, "threads": 1, "top_from": 10,
-                          "employer_path": tmp_path / "employer.jsonl", "sets": "all"}
+                          "employer_path": tmp_path / "employer.jsonl", "sets": "all",
+                          "pairs_path": tmp_path / "pairs.jsonl"}
     eval_rows = [{"text": t, "label": lab, "lang": lang} for t, lab, lang in ROWS]
     first = train(tiny_sets, tmp_path / "a", eval_rows=eval_rows, log=logs.append, **kw)
     second = train(tiny_sets, tmp_path / "b", log=lambda _m: None, **kw)
@@ -77,13 +81,14 @@ def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, model
     b, _ = _tensors(second.path)
     kept = sum(1 for i, name in enumerate(TRAIN_SETS) for t, _, _ in ROWS
                if name not in HOLDOUT_SETS or not is_holdout(f"{t} ({name} {i})"))
-    assert first.n_train == kept + len(ROWS)  # shared sets minus their hold-out, plus the employer rows
+    assert first.n_train == kept + len(ROWS) + 2  # shared sets minus their hold-out, employer rows, 2 pairs
+    assert meta["context"] == "1"  # trained on (reply, parent) pairs: the runtime reads the parent
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     layers = {int(k.split(".")[2]) for k in a if k.startswith("encoder.layer.")}
     assert layers == {10, 11}  # only the adapted layers are stored
     assert {"head.weight", "head.bias"} <= a.keys()
     assert meta["top_from"] == "10" and meta["seed"] == "5" and meta["epochs"] == "1"
-    assert meta["sets"] == "norec,tweeteval,swe,lcc,employer" and meta["commercial_use"] == "no"
+    assert meta["sets"] == "norec,tweeteval,swe,lcc,employer,pairs" and meta["commercial_use"] == "no"
     assert "CC BY-NC 4.0" in meta["licences"]
     assert sum(t.numel() for t in a.values()) < 400_000  # an adapter, not a model
 
@@ -97,21 +102,23 @@ def test_training_is_seeded_and_writes_a_loadable_adapter(tiny_sets: Path, model
 
 
 def test_the_commercial_preset_reads_only_sets_a_company_may_use(tiny_sets: Path, tmp_path: Path) -> None:
-    """`--sets commercial` (the default) is our employer rows and the CC BY Danish set: the non-commercial
+    """`--sets commercial` (the default) is our employer rows and pairs and the CC BY Danish set: the non-commercial
     and unlicensed files are not even read, and the weights' metadata says commercial use is allowed."""
-    assert resolve_sets("commercial") == ("lcc", "employer")
+    assert resolve_sets("commercial") == ("lcc", "employer", "pairs")
     assert resolve_sets("employer, lcc") == resolve_sets(["lcc", "employer"]) == ("lcc", "employer")
     assert resolve_sets("all") == tuple(SETS) and resolve_sets("norec,commercial")[0] == "norec"
     for name in ("norec_sentence_train", "tweeteval_val", "swe_sentiment_train"):
         (tiny_sets / f"{name}.jsonl").unlink()
-    examples = collect_examples(tiny_sets, [("Fin sjef.", "positive")], tmp_path / "employer.jsonl",
-                                resolve_sets("commercial"))
+    examples = collect_examples(tiny_sets, [("Fin sjef.", "positive"), ("Samme her.", "negative", "Lønna er elendig.")],
+                                tmp_path / "employer.jsonl", resolve_sets("commercial"), tmp_path / "pairs.jsonl")
     groups = {e.group for e in examples}
-    assert groups == {"da_lcc_train", "employer", "correction"}
+    assert groups == {"da_lcc_train", "employer", "pairs", "correction"}
     kept_lcc = sum(1 for t, _, _ in ROWS if not is_holdout(f"{t} (da_lcc_train 3)"))
-    assert len(examples) == kept_lcc + len(ROWS) + 1
+    assert len(examples) == kept_lcc + len(ROWS) + 2 + 2
+    assert {e.context for e in examples if e.group == "pairs"} == {"Vi har rettet vaktlista nå.", "Lønna er elendig."}
+    assert examples[-1].context == "Lønna er elendig." and examples[-2].context is None  # a reply's correction
     meta = licence_meta(resolve_sets("commercial"))
-    assert meta["sets"] == "lcc,employer" and meta["commercial_use"] == "yes"
+    assert meta["sets"] == "lcc,employer,pairs" and meta["commercial_use"] == "yes"
     assert "NC" not in meta["licences"] and "CC BY" in meta["licences"]
     assert licence_meta(resolve_sets("employer,swe"))["commercial_use"] == "no"  # no licence stated: no
     with pytest.raises(ValueError, match="unknown training set 'imdb'"):
