@@ -177,9 +177,9 @@ def eval_cmd(app: AppContext, data: Path, models: tuple[str, ...], as_json: bool
         click.echo(format_side_by_side(results, str(data)))
 
 
-def _read_classify_input(lines: Any) -> list[tuple[Any, str]]:
-    """(id, text) per non-blank stdin line; an InputError names the first bad line."""
-    items: list[tuple[Any, str]] = []
+def _read_classify_input(lines: Any) -> list[tuple[Any, str, str | None]]:
+    """(id, text, context) per non-blank stdin line; an InputError names the first bad line."""
+    items: list[tuple[Any, str, str | None]] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -196,14 +196,18 @@ def _read_classify_input(lines: Any) -> list[tuple[Any, str]]:
         text = obj["text"]
         if text is not None and not isinstance(text, str):
             raise InputError(f"stdin:{n}: \"text\" must be a string")
-        items.append((obj["id"], text or ""))
+        context = obj.get("context")
+        if context is not None and not isinstance(context, str):
+            raise InputError(f"stdin:{n}: \"context\" must be a string (the text this one answers) or null")
+        items.append((obj["id"], text or "", context or None))
     return items
 
 
 @click.command("classify")
 @click.pass_obj
 def classify_cmd(app: AppContext) -> None:
-    """JSONL on stdin ({"id", "text"} a line) → JSONL on stdout with label, score, probs and lang."""
+    """JSONL on stdin ({"id", "text"} a line, optionally "context": the text it answers) → JSONL on
+    stdout with label, score, probs and lang."""
     from pipeline.analysis.batching import clean_text
     from pipeline.analysis.language import detect_language
     from pipeline.analysis.sentiment import load_model
@@ -216,8 +220,8 @@ def classify_cmd(app: AppContext) -> None:
     chunk = 1024
     for start in range(0, len(items), chunk):
         part = items[start : start + chunk]
-        preds = model.predict([t for _, t in part])
-        for (id_, text), p in zip(part, preds, strict=True):
+        preds = model.predict([t for _, t, _ in part], [c for _, _, c in part])
+        for (id_, text, _), p in zip(part, preds, strict=True):
             rec = {"id": id_, "label": p.label, "score": round(p.score, 6),
                    "probs": {k: round(v, 6) for k, v in p.probs.items()},
                    "lang": detect_language(clean_text(text))}

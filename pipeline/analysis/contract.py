@@ -37,11 +37,13 @@ def empty_prediction() -> Prediction:
 
 
 class SentimentModel(Protocol):
-    """Any loaded sentiment model: `version` is stored with each prediction, so a new model re-scores."""
+    """Any loaded sentiment model: `version` is stored with each prediction, so a new model re-scores.
+    `contexts[i]`, if given, is the text `texts[i]` answers (its parent); models not trained on such
+    pairs ignore it."""
 
     version: str
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
+    def predict(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> list[Prediction]: ...
 
 
 class ModelLoadError(RykteError):

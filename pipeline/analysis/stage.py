@@ -1,8 +1,9 @@
 """The analysis stage: language, sentiment, aspects and the criticism flag for mentions in the store.
 
-Incremental: only mentions whose text changed since they were scored (`analyzed_hash` differs from
-`text_hash`) or that were scored by another model version are scored; identical texts are scored
-once per run. `rescore=True` scores everything. The model is loaded only when there is work.
+Each reply is scored with the text it answers (its parent) as context, for a model trained so.
+Incremental: only mentions whose input changed since they were scored (`analyzed_hash` differs from
+`input_hash`: the text's hash, or the text's and its parent's) or that were scored by another model
+version are scored; identical inputs are scored once per run. `rescore=True` scores everything. The model is loaded only when there is work.
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ from pipeline.store.db import utcnow
 from pipeline.store.metrics import refresh_criticism
 
 CHUNK = 512
+
+# What the model reads of each mention: its title and text, and the text it answers (its parent in
+# the same source) as context. `input_hash` is the text's hash, combined with the parent's when there
+# is one, so a reply is scored again when its parent arrives or changes (`analyzed_hash` keeps it).
+INPUTS_SQL = """
+    SELECT * FROM (
+        SELECT m.id, m.title, m.text,
+               CASE WHEN p.id IS NULL THEN m.text_hash ELSE md5(m.text_hash || '|' || p.text_hash) END AS input_hash,
+               p.title AS parent_title, p.text AS parent_text, m.analyzed_hash, m.model_version
+        FROM mentions m LEFT JOIN mentions p ON p.source = m.source AND p.external_id = m.parent_id
+    )
+"""
 
 
 def model_input(title: str | None, text: str) -> str:
@@ -41,26 +54,25 @@ def analyze(
     from pipeline.analysis import language, sentiment
     from pipeline.taxonomy import aspects
 
-    pending = con.execute(
-        "SELECT id, title, text, text_hash FROM mentions"
-        + ("" if rescore else " WHERE analyzed_hash IS DISTINCT FROM text_hash OR model_version IS NULL")
-    ).fetchall()
+    where = "" if rescore else " WHERE analyzed_hash IS DISTINCT FROM input_hash OR model_version IS NULL"
+    pending = con.execute(INPUTS_SQL + where).fetchall()
     if not pending and not _scored_by_another_version(con, sentiment.expected_version(cfg, models_dir)):
         refresh_criticism(con, cfg.criticism_threshold)
         return 0
     model: SentimentModel = sentiment.load_model(cfg, models_dir)
     version = model.version
     if not rescore:  # also pick up mentions scored by an older model version
-        pending += con.execute(
-            "SELECT id, title, text, text_hash FROM mentions WHERE analyzed_hash = text_hash "
-            "AND model_version IS DISTINCT FROM ?", [version]).fetchall()
-    unique: dict[str, int] = {}
+        pending += con.execute(INPUTS_SQL + " WHERE analyzed_hash = input_hash AND model_version IS DISTINCT FROM ?",
+                               [version]).fetchall()
+    unique: dict[tuple[str, str | None], int] = {}
     inputs: list[str] = []
-    for _id, title, text, _h in pending:
-        key = model_input(title, text)
+    contexts: list[str | None] = []
+    for _id, title, text, _h, p_title, p_text in pending:
+        key = (model_input(title, text), model_input(p_title, p_text) if p_text else None)
         if key not in unique:
             unique[key] = len(inputs)
-            inputs.append(key)
+            inputs.append(key[0])
+            contexts.append(key[1])
     show = sys.stderr.isatty() if progress is None else progress
     from tqdm import tqdm
 
@@ -68,14 +80,14 @@ def analyze(
     preds: list[Prediction] = []
     for start in range(0, len(inputs), CHUNK):
         batch = inputs[start:start + CHUNK]
-        preds.extend(model.predict(batch))
+        preds.extend(model.predict(batch, contexts[start:start + CHUNK]))
         bar.update(len(batch))
     bar.close()
     langs = [language.detect_language(t) for t in inputs]
     now = utcnow()
     records = []
-    for mention_id, title, text, text_hash in pending:
-        i = unique[model_input(title, text)]
+    for mention_id, title, text, input_hash, p_title, p_text in pending:
+        i = unique[(model_input(title, text), model_input(p_title, p_text) if p_text else None)]
         p = preds[i]
         hits = aspects.detect_aspects(inputs[i], langs[i]) if p.label == "negative" or \
             p.probs.get("negative", 0.0) >= cfg.criticism_threshold else []
@@ -84,7 +96,7 @@ def analyze(
             "p_negative": float(p.probs.get("negative", 0.0)), "p_neutral": float(p.probs.get("neutral", 0.0)),
             "p_positive": float(p.probs.get("positive", 0.0)), "sentiment_score": float(p.score),
             "aspects": json.dumps([{"aspect": h.aspect, "term": h.term} for h in hits], ensure_ascii=False),
-            "analyzed_hash": text_hash,
+            "analyzed_hash": input_hash,
         })
     frame = pd.DataFrame.from_records(records)
     con.complete()  # DuckDB 2: register() refuses while an earlier result is unfinished
@@ -112,7 +124,7 @@ def _scored_by_another_version(con: duckdb.DuckDBPyConnection, version: str | No
     no), e.g. after a retrained version was activated or rolled back (`versions.py`)."""
     if version is None:
         return False
-    row = con.execute("SELECT count(*) FROM mentions WHERE analyzed_hash = text_hash "
+    row = con.execute(f"SELECT count(*) FROM ({INPUTS_SQL}) WHERE analyzed_hash = input_hash "
                       "AND model_version IS DISTINCT FROM ?", [version]).fetchone()
     return bool(row and row[0])
 

@@ -3,6 +3,7 @@
 Runtime, not training: `rykte model eval` and the bench use it without the `[train]` extra; the
 trainer (`training/`) reads its labelled sets with the same `read_jsonl`.
 
+Rows may carry a "context" (the text the row answers: the pairs set); it is passed to the model.
 Per language (and over all rows): accuracy, macro-F1 over negative/neutral/positive, the binary
 positive-vs-negative accuracy (rows labelled positive or negative, prediction = the larger of the two
 probabilities) and the confusion matrix (rows = gold, columns = predicted).
@@ -74,7 +75,7 @@ def score(gold: Sequence[str], preds: Sequence[Prediction]) -> Scores:
 
 
 def evaluate_rows(model: SentimentModel, rows: Sequence[dict[str, Any]]) -> dict[str, Scores]:
-    preds = model.predict([r["text"] for r in rows])
+    preds = model.predict([r["text"] for r in rows], [r.get("context") for r in rows])  # pairs: the parent
     langs = sorted({str(r.get("lang") or "?") for r in rows})
     out: dict[str, Scores] = {}
     for lang in langs:
