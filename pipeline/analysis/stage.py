@@ -25,14 +25,13 @@ CHUNK = 512
 # What the model reads of each mention: its title and text, and the text it answers (its parent in
 # the same source) as context. `input_hash` is the text's hash, combined with the parent's when there
 # is one, so a reply is scored again when its parent arrives or changes (`analyzed_hash` keeps it).
-INPUTS_SQL = """
-    SELECT * FROM (
-        SELECT m.id, m.title, m.text,
-               CASE WHEN p.id IS NULL THEN m.text_hash ELSE md5(m.text_hash || '|' || p.text_hash) END AS input_hash,
-               p.title AS parent_title, p.text AS parent_text, m.analyzed_hash, m.model_version
-        FROM mentions m LEFT JOIN mentions p ON p.source = m.source AND p.external_id = m.parent_id
-    )
-"""
+INPUTS = """(
+    SELECT m.id, m.title, m.text,
+           CASE WHEN p.id IS NULL THEN m.text_hash ELSE md5(m.text_hash || '|' || p.text_hash) END AS input_hash,
+           p.title AS parent_title, p.text AS parent_text, m.analyzed_hash, m.model_version
+    FROM mentions m LEFT JOIN mentions p ON p.source = m.source AND p.external_id = m.parent_id
+) inputs"""
+INPUTS_SQL = "SELECT id, title, text, input_hash, parent_title, parent_text FROM " + INPUTS
 
 
 def model_input(title: str | None, text: str) -> str:
@@ -124,7 +123,7 @@ def _scored_by_another_version(con: duckdb.DuckDBPyConnection, version: str | No
     no), e.g. after a retrained version was activated or rolled back (`versions.py`)."""
     if version is None:
         return False
-    row = con.execute(f"SELECT count(*) FROM ({INPUTS_SQL}) WHERE analyzed_hash = input_hash "
+    row = con.execute(f"SELECT count(*) FROM {INPUTS} WHERE analyzed_hash = input_hash "
                       "AND model_version IS DISTINCT FROM ?", [version]).fetchone()
     return bool(row and row[0])
 
