@@ -60,9 +60,11 @@ typecheck: $(STAMP)
 	@echo ">> mypy"
 	@$(VENV)/bin/mypy
 
+# The whole suite on 2 pytest-xdist workers: most tests wait on subprocesses, servers and Chromium
+# more than on CPU; tests sharing the model or the demo cycle stay on one worker (tests/conftest.py).
 test: setup lint typecheck
-	@echo ">> pytest"
-	@$(PY) -m pytest -q
+	@echo ">> pytest (2 workers)"
+	@$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 # The quick tier needs the install stamp only (no Debian packages, no model): lint and tests run
 # beside mypy, with each target's output kept together.
@@ -72,7 +74,7 @@ check: $(STAMP)
 
 quick-tests: $(STAMP)
 	@echo ">> pytest -m '$(QUICK)'"
-	@$(PY) -m pytest -q -m '$(QUICK)' -n 3 --durations=5 --durations-min=2
+	@$(PY) -m pytest -q -m '$(QUICK)' -n 3 --dist loadgroup --durations=5 --durations-min=2
 
 bench: setup
 	@echo ">> benchmarks"

@@ -21,10 +21,18 @@ RYKTE = [sys.executable, "-m", "pipeline.cli"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses the installed sentiment model (directly or through a fixture) `model`."""
+    """Mark every test that uses the installed sentiment model (directly or through a fixture) `model`.
+
+    Under pytest-xdist (`make test` and `make check` run on workers, `--dist loadgroup`) the tests
+    sharing an expensive session fixture go to one worker, so it is built once: the model's (the
+    converted base, its ONNX graph) and the demo world's full cycle (`demo_dir`)."""
     for item in items:
-        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if MODEL_FIXTURES & names:
             item.add_marker(pytest.mark.model)
+            item.add_marker(pytest.mark.xdist_group("model"))
+        elif "demo_dir" in names:
+            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @pytest.fixture(scope="session")
