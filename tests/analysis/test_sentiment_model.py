@@ -158,7 +158,7 @@ def test_the_default_build_is_commercial_safe_and_says_so() -> None:
     assert AnalysisConfig().model == "builtin" and BUILDS["builtin"] == WEIGHTS_PATH
     default, nc = _header(BUILDS["builtin"]), _header(BUILDS["builtin-noncommercial"])
     assert default["commercial_use"] == "yes"
-    assert set(default["sets"].split(",")) <= {"employer", "lcc"}
+    assert set(default["sets"].split(",")) <= {"employer", "pairs", "lcc"}  # ours, ours, CC BY
     assert not {"norec", "tweeteval", "swe"} & set(default["sets"].split(","))
     assert "NC" not in default["licences"]
     assert nc["commercial_use"] == "no" and "norec" in nc["sets"].split(",")

@@ -48,6 +48,22 @@ def demo_dashboard(request: pytest.FixtureRequest, demo_dir: Path, tmp_path: Pat
         yield url, snapshot, request.param
 
 
+def _people_s_words(snapshot: Path) -> list[str]:
+    """Every text the demo's people wrote: a page quoting "management got bonuses" shows their words,
+    not the id `management`."""
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        return [t for (t,) in con.execute("SELECT text FROM mentions WHERE text IS NOT NULL").fetchall()]
+    finally:
+        con.close()
+
+
+def _quotes(line: str, said: list[str]) -> bool:
+    """True when the line is (the start of) a text someone wrote, as a page quotes it."""
+    quoted = line.strip().strip("«»\"").rstrip("…").strip()
+    return len(quoted) >= 20 and any(quoted in t for t in said)
+
+
 def test_every_page_on_the_demo_data(demo_dashboard: tuple[str, Path, str]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -55,6 +71,7 @@ def test_every_page_on_the_demo_data(demo_dashboard: tuple[str, Path, str]) -> N
     since, until = queries.read_snapshot(snapshot, queries.default_window, utcnow().date())
     mentions = queries.read_snapshot(snapshot, queries.kpis, since, until)["mentions"]
     assert mentions > 0  # the demo's default window holds its mentions
+    said = _people_s_words(snapshot)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -67,7 +84,8 @@ def test_every_page_on_the_demo_data(demo_dashboard: tuple[str, Path, str]) -> N
                 assert page.locator('[data-testid="stException"]').count() == 0, (path, lang)
                 assert page.locator('[data-testid="stAlertContentError"]').count() == 0, (path, lang)
                 text = page.locator('[data-testid="stMain"]').inner_text()
-                bad = [line for line in text.splitlines() if IDS.search(line) and "http" not in line]
+                bad = [line for line in text.splitlines()
+                       if IDS.search(line) and "http" not in line and not _quotes(line, said)]
                 assert not bad, (path, lang, bad[:5])
                 if path == "":
                     label = "Omtaler" if lang == "nb" else "Mentions"

@@ -1,6 +1,6 @@
 """The correction loop end to end (issue 20, point 3), on the real built-in model:
 
-HR labels mentions on the "Teach the model" page (AppTest clicks) → the writer's cycle takes the
+HR labels mentions on the "Teach the model" page and in the correction panel (AppTest clicks) → the writer's cycle takes the
 corrections in → `rykte model retrain` is ACCEPTED and activated → `rykte model versions` lists it as
 active → the next analysis re-scores every mention with the new version → deliberately WRONG labels
 → the retrain is REFUSED naming the shipped set that got worse, the active version unchanged →
@@ -57,13 +57,25 @@ def _mentions(data: Path) -> dict[str, tuple[int, str, str]]:
 
 
 def _label_on_the_page(data: Path, monkeypatch: pytest.MonkeyPatch, labels: dict[int, str]) -> None:
+    """HR labels every mention: one click on "Teach the model" for those its queue offers (the ones
+    the model is unsure of; the shipped build is sure of most of these, see test_learning_page.py for
+    the queue itself), the label-correction panel (the one the inbox shows) on the Mentions page for
+    the rest."""
     monkeypatch.setattr(sys, "argv", ["app.py", "--data-dir", str(data), "--demo"])
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = "en"
     at.run()
     at.switch_page("views/learning.py").run()
-    for mid, label in labels.items():
-        at.button(key=f"learn_{mid}_{label}").click().run()
+    offered = [mid for mid in labels if any(b.key == f"learn_{mid}_{labels[mid]}" for b in at.button)]
+    for mid in offered:
+        at.button(key=f"learn_{mid}_{labels[mid]}").click().run()
+        assert not at.exception
+    at.switch_page("views/mentions.py").run()
+    for mid in (m for m in labels if m not in offered):
+        at.session_state["m_open"] = mid
+        at.run()
+        at.selectbox(key=f"label_{mid}").set_value(labels[mid]).run()
+        at.button(key=f"save_label_{mid}").click().run()
         assert not at.exception
 
 

@@ -6,6 +6,7 @@ reuses the installed base but keeps its own versions/ and features/ (never the s
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,12 +51,14 @@ WRONG = {"negative": "positive", "positive": "negative", "neutral": "negative"}
 
 
 def write_import(path: Path) -> Path:
-    """The mentions as an import file (SPEC §3): one source, replies under p1."""
+    """The mentions as an import file (SPEC §3): one source, replies under p1, all of the last week
+    (inside the dashboard's default window, whatever day the test runs)."""
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
     with path.open("w", encoding="utf-8") as f:
         for i, (eid, parent, text, _label) in enumerate(MENTIONS):
             f.write(json.dumps({"source": "forum", "external_id": eid, "parent_id": parent,
                                 "thread_id": parent or eid, "author": f"user{i}",
-                                "published_at": f"2026-11-{1 + i % 28:02d}T{8 + i % 10:02d}:00:00Z",
+                                "published_at": (start + timedelta(hours=5 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                                 "text": text}, ensure_ascii=False) + "\n")
     return path
 
