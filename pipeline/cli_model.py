@@ -99,9 +99,12 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
 @click.option("--sets", default="commercial", show_default=True,
               help="Training sets: a preset (commercial = employer,pairs,lcc; all = also norec, tweeteval, swe, "
                    "which are not licensed for commercial use) or a comma-separated list of set names.")
+@click.option("--compounds", type=click.IntRange(0, 100_000), default=None,
+              help="Same-label sentence pairs made from the employer set (default: the shipped setting).")
 @click.pass_obj
 def train_cmd(app: AppContext, data: Path, out: Path | None, epochs: int, seed: int, lr: float,
-              top_from: int | None, corrections: Path | None, eval_path: Path | None, sets: str) -> None:
+              top_from: int | None, corrections: Path | None, eval_path: Path | None, sets: str,
+              compounds: int | None) -> None:
     """Train the LoRA adapter and head (minutes on 2 cores); prints the weights file written.
 
     The sets used and their licences are written into the weights file's metadata."""
@@ -122,6 +125,7 @@ def train_cmd(app: AppContext, data: Path, out: Path | None, epochs: int, seed: 
         result = tr.train(data, out or tr.default_out_dir(models), models_dir=models, epochs=epochs,
                           seed=seed, lr=lr, corrections=pairs, eval_rows=eval_rows,
                           top_from=tr.TOP_FROM if top_from is None else top_from, sets=set_keys,
+                          n_compounds=tr.COMPOUNDS if compounds is None else compounds,
                           log=lambda m: click.echo(m, err=True))
     except (FileNotFoundError, ValueError) as e:
         raise InputError(f"model train: {e}") from None

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from pipeline.analysis.contract import LABELS
 from pipeline.analysis.model.evaluate import read_jsonl
+from training.compounds import COMPOUND_WEIGHT, compounds
 
 EMPLOYER_TRAIN = Path(__file__).resolve().parent / "data" / "employer_train.jsonl"
 PAIRS_TRAIN = Path(__file__).resolve().parent / "data" / "pairs_train.jsonl"
@@ -116,9 +117,11 @@ class Example:
 
 def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str] | tuple[str, str, str | None]] = (),
                      employer_path: Path = EMPLOYER_TRAIN,
-                     sets: Sequence[str] = PRESETS["all"], pairs_path: Path = PAIRS_TRAIN) -> list[Example]:
-    """The training rows of the chosen `sets` (keys of `SETS`), then the corrections ((text, label) or
-    (text, label, context)). Rows with a "context" (the pairs set) keep it."""
+                     sets: Sequence[str] = PRESETS["all"], pairs_path: Path = PAIRS_TRAIN,
+                     n_compounds: int = 0) -> list[Example]:
+    """The training rows of the chosen `sets` (keys of `SETS`), `n_compounds` compound sentences made
+    from the employer rows (`compounds.py`), then the corrections ((text, label) or (text, label,
+    context)). Rows with a "context" (the pairs set) keep it."""
     data_dir = Path(data_dir)
     out: list[Example] = []
     own = {"employer": (employer_path, EMPLOYER_WEIGHT), "pairs": (pairs_path, PAIRS_WEIGHT)}
@@ -126,8 +129,12 @@ def collect_examples(data_dir: Path, corrections: Iterable[tuple[str, str] | tup
         ts = SETS[key]
         if ts.file is None:
             path, weight = own[key]
+            rows = read_jsonl(path)
             out.extend(Example(r["text"], LABELS.index(r["label"]), weight, key, r.get("context") or None)
-                       for r in read_jsonl(path))
+                       for r in rows)
+            if key == "employer":
+                out.extend(Example(r["text"], LABELS.index(r["label"]), COMPOUND_WEIGHT, "compound")
+                           for r in compounds(rows, n_compounds))
             continue
         p = data_dir / f"{ts.file}.jsonl"
         if not p.is_file():

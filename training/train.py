@@ -52,6 +52,9 @@ PREFIX = "query: "
 TRAIN_MAX_LENGTH = 128
 TOP_FROM = 6  # layers TOP_FROM..11 are adapted; 0..TOP_FROM-1 stay frozen and are cached
 LORA_R = 16
+# same-label sentence pairs made from the employer set (compounds.py); off by default: runs c6/c7 with
+# 600 did not beat c4 (MODEL_CARD.md)
+COMPOUNDS = 0
 LORA_ALPHA = 32
 LORA_TARGETS = r"\d+\.(attention\.self\.(query|value)|intermediate\.dense|output\.dense)"
 WEIGHTS_FILE = "sentiment.safetensors"
@@ -207,7 +210,8 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
           head_lr: float = 3e-3, employer_path: Path = EMPLOYER_TRAIN, threads: int | None = None,
           top_from: int = TOP_FROM, eval_rows: Sequence[dict[str, Any]] = (),
           log: Callable[[str], None] = print, limit: int | None = None,
-          sets: str | Sequence[str] = DEFAULT_SETS, pairs_path: Path = PAIRS_TRAIN) -> TrainResult:
+          sets: str | Sequence[str] = DEFAULT_SETS, pairs_path: Path = PAIRS_TRAIN,
+          n_compounds: int = COMPOUNDS) -> TrainResult:
     """Train LoRA + head and write `out_dir/sentiment.safetensors`; returns where and how long.
 
     `corrections` are (text, label) or (text, label, parent text) from the store's `label_corrections`
@@ -215,6 +219,7 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
     first adapted layer (the ones below stay frozen and cached). `eval_rows` (`{"text", "label",
     "lang"}`), if given, are scored after each epoch and the per-language accuracy is logged. `sets` is
     a preset (`commercial`, `all`) or a list of set keys (`datasets.SETS`); ValueError if unknown.
+    `n_compounds` same-label sentence pairs from the employer set are added (`compounds.py`).
     """
     if not 0 <= top_from < 12:
         raise ValueError(f"top_from {top_from}: must be between 0 and 11")
@@ -227,7 +232,8 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
     torch.set_num_threads(threads or os.cpu_count() or 1)
     _set_seed(seed)
     set_keys = resolve_sets(sets)
-    examples = collect_examples(data_dir, corrections, employer_path, set_keys, pairs_path)
+    examples = collect_examples(data_dir, corrections, employer_path, set_keys, pairs_path,
+                                n_compounds if "employer" in set_keys else 0)
     if limit:
         random.Random(seed).shuffle(examples)
         examples = examples[:limit]
@@ -317,6 +323,7 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
         "lr": str(lr),
         "n_train": str(len(examples)),
         "n_corrections": str(sum(1 for e in examples if e.group == "correction")),
+        "compounds": str(sum(1 for e in examples if e.group == "compound")),
         "context": "1" if any(e.context for e in examples) else "0",
         "context_tokens": str(CONTEXT_TOKENS),
         **licence_meta(set_keys),

@@ -95,10 +95,19 @@ def test_emoji_only_and_html_do_not_crash(sentiment_model: Any) -> None:
     assert preds[2].score == pytest.approx(plain.score, abs=0.02)
 
 
+# Plain complaints every build so far reads as negative alone. The test is about chunking, not about the
+# model: the precondition below says so if a future build reads one of them otherwise.
+COMPLAINTS = ("Lønna er elendig og ledelsen behandler oss dårlig. "
+              "Elendig arbeidsplass med dårlig ledelse og altfor lav lønn. "
+              "Turnusen er umenneskelig og ingen blir hørt. ")
+
+
 @pytest.mark.model
 def test_long_texts_are_chunked(sentiment_model: Any) -> None:
     filler = "Vi hadde møte om budsjettet i dag og gikk gjennom tallene for neste kvartal. " * 60
-    text = filler + "Ledelsen er et mareritt, lønna er elendig og jeg hater å gå på jobb. " * 8
+    complaint = sentiment_model.predict([COMPLAINTS])[0]
+    assert complaint.label == "negative", f"precondition: the complaint alone reads {complaint}"
+    text = filler + COMPLAINTS * 3
     tokens = len(sentiment_model.tokenizer(text)["input_ids"])
     assert tokens > 3 * sentiment_model.max_length
     windows = sentiment_model._windows(sentiment_model.tokenizer("query: " + text)["input_ids"])
@@ -107,7 +116,7 @@ def test_long_texts_are_chunked(sentiment_model: Any) -> None:
     p = sentiment_model.predict([text])[0]
     _valid(p)
     # the complaint at the end is not cut off: it raises the negative probability
-    assert p.probs["negative"] > sentiment_model.predict([filler])[0].probs["negative"]
+    assert p.probs["negative"] > sentiment_model.predict([filler])[0].probs["negative"] + 0.05
 
 
 def test_a_huge_text_is_tokenized_only_as_far_as_its_windows_reach(sentiment_model: Any) -> None:
