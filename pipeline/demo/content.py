@@ -338,8 +338,10 @@ def generate(seed: int = 2026) -> tuple[dict[str, list[Post]], list[Article]]:
 
 
 def build_content(anchor: datetime | None = None, seed: int = 2026) -> Content:
-    """The demo content with real times: ten weeks ending at ``anchor`` (default: now, UTC)."""
-    anchor = (anchor or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    """The demo content with real times: ten weeks ending at ``anchor`` (default: the start of the
+    current UTC hour). The default is floored so that two runs within the hour serve byte-identical
+    pages (a news byline shows its minute): a second crawl then finds nothing changed to re-score."""
+    anchor = (anchor or datetime.now(UTC).replace(minute=0, second=0)).astimezone(UTC).replace(microsecond=0)
     posts, articles = generate(seed)
     for ps in posts.values():
         for p in ps:
