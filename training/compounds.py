@@ -10,8 +10,8 @@ complaints make a complaint, two compliments a compliment, two facts a fact. Mix
 
 Half the compounds are joined by the language's "and" (the first sentence's end punctuation dropped,
 the second's first letter lowered), half are two sentences in one text. The choice is seeded apart
-from the training seed, so every run of a recipe sees the same compounds; `compounds(rows, n, seed)`
-also builds the measurement sets from the dev and test rows (never trained on).
+from the training seed, so every run of a recipe sees the same compounds. Off by default
+(`train.COMPOUNDS`): runs c6/c7 with 600 did not beat c4 (MODEL_CARD.md).
 """
 
 from __future__ import annotations

@@ -52,12 +52,12 @@ PREFIX = "query: "
 TRAIN_MAX_LENGTH = 128
 TOP_FROM = 6  # layers TOP_FROM..11 are adapted; 0..TOP_FROM-1 stay frozen and are cached
 LORA_R = 16
-# same-label sentence pairs made from the employer set (compounds.py); off by default: runs c6/c7 with
-# 600 did not beat c4 (MODEL_CARD.md)
-COMPOUNDS = 0
 LORA_ALPHA = 32
 LORA_TARGETS = r"\d+\.(attention\.self\.(query|value)|intermediate\.dense|output\.dense)"
 WEIGHTS_FILE = "sentiment.safetensors"
+# same-label sentence pairs made from the employer set (compounds.py); off by default: runs c6/c7 with
+# 600 did not beat c4 (MODEL_CARD.md)
+COMPOUNDS = 0
 
 
 def default_out_dir(models_dir: Path) -> Path:
