@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from training.compounds import compounds, join
 from training.datasets import PRESETS, collect_examples
 
@@ -37,9 +40,9 @@ def test_compounds_keep_label_and_language_and_are_deterministic() -> None:
     assert compounds(ROWS, 0) == [] and compounds(ROWS[5:6], 5) == []
 
 
-def test_collect_examples_adds_them_to_the_employer_rows(tmp_path) -> None:
+def test_collect_examples_adds_them_to_the_employer_rows(tmp_path: Path) -> None:
     employer = tmp_path / "employer.jsonl"
-    employer.write_text("".join(__import__("json").dumps(r, ensure_ascii=False) + "\n" for r in ROWS[:5]),
+    employer.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS[:5]),
                         encoding="utf-8")
     plain = collect_examples(tmp_path, employer_path=employer, sets=["employer"])
     more = collect_examples(tmp_path, employer_path=employer, sets=["employer"], n_compounds=7)

@@ -64,7 +64,7 @@ def test_rows_are_well_formed(path: Path) -> None:
         assert row["source"] == "rykte-pairs", row
 
 
-@pytest.mark.parametrize("path", [TRAIN, EVAL], ids=["train", "eval"])
+@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES], ids=["train", "eval", "candidates"])
 def test_each_language_has_enough_rows(path: Path) -> None:
     per_lang = Counter(row["lang"] for row in _rows(path))
     for lang in LANGS:
