@@ -38,6 +38,11 @@ from crawlers.spiders.base import Raw, RykteSpider
 from crawlers.text import html_to_text
 
 FULL_TEXT_MIN = 600  # a feed body shorter than this is taken for a summary
+# Bylines and datelines are pruned before extraction: the journalist's name and the minute of an
+# update are not what the article says, and a changed minute must not make a re-crawl re-score it.
+BYLINE_XPATH = " | ".join(
+    f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {c} ')]" for c in ("byline", "dateline")
+)
 
 
 def _entry_time(e: Any) -> datetime | None:
@@ -105,7 +110,9 @@ def extract_article(html: str, url: str | None = None) -> dict[str, Any]:
     """trafilatura on an article page → {"text", "title", "author", "date"} (empty on failure)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, prune_xpath=BYLINE_XPATH
+    )
     if doc is None:
         return {}
     d = doc if isinstance(doc, dict) else (doc.as_dict() if hasattr(doc, "as_dict") else vars(doc))
@@ -189,6 +196,8 @@ class NewsSpider(RykteSpider):
                 self.record_error("html", response.url, f"article extraction failed: {exc}")
             if not text:
                 self.record_error("html", response.url, "no article text found; kept the feed summary")
+        if raw.title and text.startswith(raw.title):
+            text = text[len(raw.title) :].lstrip()  # the page's own heading; the title is prefixed below
         if text and len(text) > len(raw.text or ""):
             raw.text = "\n\n".join(x for x in [raw.title or "", text] if x)
         item = self.emit(raw, where=response.url)

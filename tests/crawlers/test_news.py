@@ -41,6 +41,9 @@ def test_news_feeds_google_news_and_articles(server: FixtureServer, tmp_path: Pa
     # summary-only entry: the article page was fetched and its text extracted
     assert "kutte 60 stillinger ved terminalen på Alnabru" in art["text"]
     assert "Forsiden" not in art["text"]
+    # the byline is not article text, and the page's heading is not repeated after the title
+    assert "Av Ola Nordmann" not in art["text"]
+    assert art["text"].count("varsler nedbemanning på Alnabru") == 1, art["text"]
     assert art["author"] == "Ola Nordmann" and art["published_at"] == "2026-11-20T06:30:00Z"
     assert art["thread_id"] == "fp-2026-1101" and art["parent_id"] is None
     assert art["url"] == f"{server.url}/artikkel/nedbemanning-alnabru"
