@@ -11,8 +11,8 @@ import pytest
 from tests.analysis.rykte_cli import Result, rykte
 from tests.conftest import run_rykte
 
-DEV_FLOOR = 0.91  # the default build (run c4) measures 0.921 on the 316 dev sentences (b2: 0.921), see MODEL_CARD.md
-TEST_FLOOR = 0.89  # the default build (run c4): 214/238 = 0.899 on the held-out test set, scored once
+DEV_FLOOR = 0.93  # the default build (run c11) measures 297/316 = 0.940 on the dev sentences (b2: 0.921), MODEL_CARD.md
+TEST_FLOOR = 0.91  # the default build (run c11): 218/238 = 0.916 on the held-out test set
 
 
 def _run(data_dir: Path, stdin: str, *args: str) -> Result:
@@ -62,10 +62,10 @@ def test_acceptance_employer_test_set(analysis_data_dir: Path, models_dir: Path,
                                       employer_test: list[dict[str, Any]]) -> None:
     """The acceptance bar of the default, commercial-safe build through `rykte classify` on the held-out
     employer test set (238 sentences, 46–50 per language, written apart from the training and dev sets
-    and never used to choose anything). The commercial-safe build that reads threads (run c4) gets
-    214/238 = 0.899 (nb .913, nn .894, sv .896, da .860, en .936; its predecessor c1 got 0.916; per
-    language in MODEL_CARD.md); the issue's goal of 0.92 overall and 0.90 per language is not met, so
-    the bar is what it honestly reaches."""
+    and never used to choose a run: each round's pick is scored once, after the choice). The
+    commercial-safe build that reads threads (run c11) gets 218/238 = 0.916 (nb 42/46, nn 43/47,
+    sv 45/48, da 43/50, en 45/47; the build before it, c4, 0.899; MODEL_CARD.md). The issue's goal of
+    0.92 overall and 0.90 per language is not met (Danish 0.860), so the bar is what it honestly reaches."""
     accuracy, detail = _test_set_accuracy(analysis_data_dir, employer_test)
     assert accuracy >= TEST_FLOOR, detail
 
