@@ -13,6 +13,7 @@ from training.datasets import EMPLOYER_TRAIN as TRAIN
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = ROOT / "training" / "data" / "employer_candidates.jsonl"
+IDIOMS = ROOT / "training" / "data" / "idiom_candidates.jsonl"  # not in a shipped build (README)
 DEV = evalsets.path(evalsets.EMPLOYER_DEV)
 TEST = evalsets.path(evalsets.EMPLOYER_TEST)
 LANGS = {"nb", "nn", "sv", "da", "en"}
@@ -27,7 +28,7 @@ def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text.casefold()).strip()
 
 
-@pytest.mark.parametrize("path", [TRAIN, CANDIDATES, DEV, TEST], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [TRAIN, CANDIDATES, IDIOMS, DEV, TEST], ids=lambda p: p.name)
 def test_rows_are_well_formed_and_unique(path: Path) -> None:
     rows = _rows(path)
     assert len(rows) >= 40
@@ -40,10 +41,11 @@ def test_rows_are_well_formed_and_unique(path: Path) -> None:
 
 
 def test_training_rows_never_appear_in_dev_or_test() -> None:
-    train = {_norm(r["text"]) for p in (TRAIN, CANDIDATES) for r in _rows(p)}
+    train = {_norm(r["text"]) for p in (TRAIN, CANDIDATES, IDIOMS) for r in _rows(p)}
     dev = {_norm(r["text"]) for r in _rows(DEV)}
     test = {_norm(r["text"]) for r in _rows(TEST)}
     assert not train & dev
     assert not train & test
     assert not dev & test
-    assert not {_norm(r["text"]) for r in _rows(TRAIN)} & {_norm(r["text"]) for r in _rows(CANDIDATES)}
+    for extra in (CANDIDATES, IDIOMS):
+        assert not {_norm(r["text"]) for r in _rows(TRAIN)} & {_norm(r["text"]) for r in _rows(extra)}
