@@ -8,6 +8,8 @@ Each variant runs in its own subprocess (so its peak RSS is its own) on all avai
 * `ours`        — `load_model` as shipped: length-sorted batches of 32, max_length 256 with chunking,
                   precision and runtime `auto` (torch bfloat16 on CPUs with native bf16, else float32
                   on ONNX Runtime; the table says which).
+* `ours-replies` — `ours` on replies read with the text they answer (the training and eval pairs,
+                  `"context"` = the parent, whose first 64 tokens are appended): what threads cost.
 * `ours-bf16`   — torch, forced bfloat16 (on a CPU without native bf16 it is emulated and slow, so it
                   then runs on a tenth of the texts).
 * `ours-fp32`   — torch, forced float32, under `torch.inference_mode`.
@@ -46,6 +48,7 @@ from pipeline.analysis import evalsets  # noqa: E402  (after the sys.path line)
 
 EMPLOYER_DEV = evalsets.path(evalsets.EMPLOYER_DEV)
 EMPLOYER_TRAIN = REPO / "training" / "data" / "employer_train.jsonl"
+PAIRS = [REPO / "training" / "data" / "pairs_train.jsonl", evalsets.path(evalsets.PAIRS_EVAL)]
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -60,6 +63,11 @@ def _speed_texts(data: Path) -> tuple[str, list[str]]:
         return "tweeteval_val tweets", texts
     texts = list(dict.fromkeys(r["text"] for r in _rows(EMPLOYER_TRAIN) + _rows(EMPLOYER_DEV)))
     return "employer sentences", texts
+
+
+def _reply_texts() -> tuple[str, list[str], list[str | None]]:
+    pairs = list(dict.fromkeys((r["text"], r["context"]) for p in PAIRS for r in _rows(p)))
+    return "replies with their parents", [t for t, _ in pairs], [c for _, c in pairs]
 
 
 class _Naive:
@@ -132,7 +140,7 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
     from pipeline.analysis.torch_model import BuiltinSentimentModel
     from pipeline.config.model import AnalysisConfig
 
-    precision, runtime = {"ours": ("auto", "auto"), "ours-bf16": ("bf16", "torch"), "ours-onnx": ("fp32", "onnx"),
+    precision, runtime = {"ours": ("auto", "auto"), "ours-replies": ("auto", "auto"), "ours-bf16": ("bf16", "torch"), "ours-onnx": ("fp32", "onnx"),
                           "int8": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
     cfg = AnalysisConfig(model="builtin", batch_size=32, max_length=256, precision=precision, runtime=runtime)
@@ -149,12 +157,15 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
     load_s = time.perf_counter() - t0
     model: Any = _Naive(ours) if variant == "naive" else ours
     source, texts = _speed_texts(data)
-    texts = texts[:n_speed]
+    contexts: list[str | None] = [None] * len(texts)
+    if variant == "ours-replies":
+        source, texts, contexts = _reply_texts()
+    texts, contexts = texts[:n_speed], contexts[:n_speed]
     model.predict(texts[:8])  # warm-up
     if hasattr(model, "cache"):
         model.cache._d.clear()
     t0 = time.perf_counter()
-    model.predict(texts)
+    model.predict(texts, contexts) if variant == "ours-replies" else model.predict(texts)
     secs = time.perf_counter() - t0
     result: dict[str, Any] = {
         "variant": variant, "precision": "onnx-int8" if variant == "int8" else f"{ours.runtime}-{ours.precision}",
@@ -203,7 +214,7 @@ def main() -> None:
     results: dict[str, Any] = {}
     from pipeline.analysis.backend import onnxruntime_available
 
-    variants = ["ours", "ours-bf16", "ours-fp32", *(["ours-onnx", "int8"] if onnxruntime_available() else []),
+    variants = ["ours", "ours-replies", "ours-bf16", "ours-fp32", *(["ours-onnx", "int8"] if onnxruntime_available() else []),
                 *(["fast"] if onnxruntime_available() and args.fast_weights.is_file() else []), "naive"]
     if args.only:
         variants = [v for v in args.only.split(",") if v]
@@ -224,16 +235,17 @@ def main() -> None:
 
     flags = cpu_info()["flags"]
     print(f"CPU: {cpu}; native bf16: {'yes' if native_bf16() else 'no'}; flags: {' '.join(flags) or '-'}")
-    print(f"{'variant':<11}{'runtime':>13}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}"
+    print(f"{'variant':<13}{'runtime':>13}{'texts/s':>9}{'× naive':>9}{'peak RSS MB':>13}"
           f"{'NoReC dev F1':>14}{'employer acc':>14}{'n':>6}")
     for v, r in results.items():
         r["speedup_vs_naive"] = round(r["texts_per_s"] / naive, 2)
         f1 = r.get("norec_dev_macro_f1")
-        print(f"{v:<11}{r['precision']:>13}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}"
+        print(f"{v:<13}{r['precision']:>13}{r['texts_per_s']:>9.1f}{r['speedup_vs_naive']:>9.2f}"
               f"{r['peak_rss_mb']:>13.0f}{'-' if f1 is None else f'{f1:.4f}':>14}"
               f"{r['employer_dev_accuracy']:>14.4f}{r['n_texts']:>6}")
     first = next(iter(results.values()))
-    print(f"(speed on {first['speed_texts']}, {first['threads']} threads)")
+    print(f"(speed on {first['speed_texts']}, {first['threads']} threads; ours-replies on "
+          f"{results.get('ours-replies', first)['speed_texts']})")
     if "fast" in results and "ours-onnx" in results:
         print(f"fast / ours-onnx: {results['fast']['texts_per_s'] / results['ours-onnx']['texts_per_s']:.2f}x")
     all_results: dict[str, Any] = {}

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 PAGES = {"": ("Oversikt", "Overview"), "inbox": ("Kritikk-innboks", "Criticism inbox"),
+         "reply_desk": ("Svarpult", "Reply desk"),
          "mentions": ("Omtaler", "Mentions"), "learning": ("Lær modellen", "Teach the model"), "responses": ("Svar", "Responses"), "sources": ("Kilder", "Sources"),
          "quarterly": ("Kvartal", "Quarters"), "reports": ("Rapporter", "Reports")}
 SHOTS = ROOT / "docs" / "screenshots"
