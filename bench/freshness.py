@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 INTERVALS = (10, 30, 60)
 REPEATS = 2
 GOAL_SLACK_SECONDS = 60
-INTERESTING_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "fma", "sse4_2")
+INTERESTING_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8", "amx_tile", "fma", "sse4_2")
 
 
 class Receiver:

@@ -244,8 +244,8 @@ def main() -> None:
               f"{r['peak_rss_mb']:>13.0f}{'-' if f1 is None else f'{f1:.4f}':>14}"
               f"{r['employer_dev_accuracy']:>14.4f}{r['n_texts']:>6}")
     first = next(iter(results.values()))
-    print(f"(speed on {first['speed_texts']}, {first['threads']} threads; ours-replies on "
-          f"{results.get('ours-replies', first)['speed_texts']})")
+    replies = f"; ours-replies on {results['ours-replies']['speed_texts']}" if "ours-replies" in results else ""
+    print(f"(speed on {first['speed_texts']}, {first['threads']} threads{replies})")
     if "fast" in results and "ours-onnx" in results:
         print(f"fast / ours-onnx: {results['fast']['texts_per_s'] / results['ours-onnx']['texts_per_s']:.2f}x")
     all_results: dict[str, Any] = {}
