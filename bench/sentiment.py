@@ -14,9 +14,8 @@ Each variant runs in its own subprocess (so its peak RSS is its own) on all avai
                   then runs on a tenth of the texts).
 * `ours-fp32`   — torch, forced float32, under `torch.inference_mode`.
 * `ours-onnx`   — ONNX Runtime, float32 (the graph exported from the same weights).
-* `int8`        — not shipped, measured for the model card: that graph with ONNX Runtime dynamic int8
-                  (per-channel weights) on the weight MatMuls, keeping the attention-score MatMuls and
-                  the feed-forward output layers in float32 (the least lossy int8 variant found).
+* `int8`        — `precision: int8` (opt-in): the static int8 graph derived from that graph
+                  (`pipeline/analysis/int8_graph.py`; built once, cached; its build is not timed).
 * `fast`        — the distilled student (`weights/sentiment-fast.safetensors`, or `--fast-weights`;
                   fewer of the base's layers, `training/distil.py`), float32 on ONNX Runtime.
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
@@ -111,26 +110,6 @@ def _cpu_model() -> str:
     return "unknown"
 
 
-def _int8_session(models_dir: Path) -> Any:
-    import tempfile
-
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from pipeline.analysis.batching import available_cores
-    from pipeline.analysis.onnx_model import _session, onnx_path
-
-    src = onnx_path(models_dir)
-    names = [n.name for n in onnx.load(str(src), load_external_data=False).graph.node if n.op_type == "MatMul"]
-    keep_fp32 = [n for n in names if n.endswith(("self/MatMul", "self/MatMul_1"))  # activation x activation
-                 or ("/output/dense" in n and "attention" not in n)]  # feed-forward output
-    out = Path(tempfile.mkdtemp(prefix="rykte-int8-")) / "int8.onnx"
-    quantize_dynamic(str(src), str(out), per_channel=True, weight_type=QuantType.QInt8,
-                     op_types_to_quantize=["MatMul"], nodes_to_exclude=keep_fp32,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    return _session(out, available_cores())
-
-
 def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
                 fast_weights: Path = FAST_WEIGHTS) -> dict[str, Any]:
     import torch
@@ -141,7 +120,7 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
     from pipeline.config.model import AnalysisConfig
 
     precision, runtime = {"ours": ("auto", "auto"), "ours-replies": ("auto", "auto"), "ours-bf16": ("bf16", "torch"), "ours-onnx": ("fp32", "onnx"),
-                          "int8": ("fp32", "onnx")}.get(variant, ("fp32", "torch"))
+                          "int8": ("int8", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
     cfg = AnalysisConfig(model="builtin", batch_size=32, max_length=256, precision=precision, runtime=runtime)
     if variant == "fast":
@@ -152,8 +131,6 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
         ours = load_model(cfg, models_dir)
     if variant == "naive":
         ours = BuiltinSentimentModel(models_dir, precision="fp32")
-    if variant == "int8":
-        ours.session = _int8_session(models_dir)
     load_s = time.perf_counter() - t0
     model: Any = _Naive(ours) if variant == "naive" else ours
     source, texts = _speed_texts(data)
@@ -168,7 +145,7 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
     model.predict(texts, contexts) if variant == "ours-replies" else model.predict(texts)
     secs = time.perf_counter() - t0
     result: dict[str, Any] = {
-        "variant": variant, "precision": "onnx-int8" if variant == "int8" else f"{ours.runtime}-{ours.precision}",
+        "variant": variant, "precision": f"{ours.runtime}-{ours.precision}",
         "threads": torch.get_num_threads(), "batch_size": ours.batch_size,
         "max_length": ours.max_length, "speed_texts": source, "n_texts": len(texts),
         "texts_per_s": round(len(texts) / secs, 1), "load_s": round(load_s, 1),

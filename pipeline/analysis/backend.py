@@ -3,7 +3,9 @@
 Why: the fastest lossless way to run the model depends on the machine. With native bfloat16
 (AVX-512 BF16 or AMX) torch in bf16 was ~2.5x faster than float32 at the same dev macro-F1; without
 it bf16 is emulated and ~10x *slower*, and float32 is the choice, where ONNX Runtime beats eager torch
-at identical outputs. Measurements: `weights/MODEL_CARD.md` and `bench/sentiment.py`.
+at identical outputs. `precision: int8` (the static int8 graph, `int8_graph.py`) is ~1.6x faster
+than float32 but 1.3 points lower on the employer test set, so it is offered, never chosen by
+`auto`. Measurements: `weights/MODEL_CARD.md` and `bench/sentiment.py`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ def onnxruntime_available() -> bool:
     return importlib.util.find_spec("onnxruntime") is not None
 
 
-PRECISIONS = ("auto", "bf16", "fp32")
+PRECISIONS = ("auto", "bf16", "fp32", "int8")
+INT8_RECIPE = 1  # bump when the int8 graph's recipe changes its numbers: predictions are re-scored
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
@@ -36,8 +39,14 @@ def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return False
 
 
+def version_tag(precision: str) -> str:
+    """The precision part of a built-in model's version string (`builtin_weights.builtin_version`)."""
+    return f"int8r{INT8_RECIPE}" if precision == "int8" else precision
+
+
 def resolve_precision(precision: str) -> str:
-    """`auto` → `bf16` on CPUs with native bf16, else `fp32`; `bf16`/`fp32` are kept."""
+    """The torch precision: `auto` → `bf16` on CPUs with native bf16, else `fp32`; `bf16`/`fp32` are
+    kept (int8 runs on ONNX Runtime only: `resolve_backend`)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if precision == "auto":
@@ -52,17 +61,22 @@ def resolve_backend(precision: str, runtime: str = "auto") -> tuple[str, str]:
     """(precision, runtime) to run the built-in model with.
 
     `runtime: auto` picks ONNX Runtime whenever the precision is float32 and onnxruntime is installed
-    (same numbers, faster), torch otherwise; bf16 runs on torch only. `runtime: onnx` with
-    `precision: auto` means float32; with `precision: bf16` it is refused."""
+    (same numbers, faster), torch otherwise; bf16 runs on torch only, int8 on ONNX Runtime only.
+    `runtime: onnx` with `precision: auto` means float32; with `precision: bf16` it is refused."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if runtime not in RUNTIMES:
         raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    if precision == "int8":
+        if runtime == "torch":
+            raise ValueError("analysis.precision int8 runs on ONNX Runtime only; use runtime onnx or auto")
+        return "int8", "onnx"
     if runtime == "onnx":
         if precision == "bf16":
-            raise ValueError("analysis.runtime onnx runs float32 only; use precision fp32 (or runtime torch)")
-        resolve_precision(precision)
+            raise ValueError("analysis.runtime onnx runs float32 or int8; use precision fp32, int8 or auto "
+                             "(or runtime torch)")
         return "fp32", "onnx"
     precision = resolve_precision(precision)
     if runtime == "auto":
         runtime = "onnx" if precision == "fp32" and onnxruntime_available() else "torch"
     return precision, runtime
-

@@ -5,7 +5,8 @@ builds in `builtin_weights.BUILDS`: `builtin`, commercial-safe, the default, or
 `builtin-noncommercial`) on torch (`torch_model.py`) or on ONNX Runtime (`onnx_model.py`), or any Hugging Face text classifier
 (`hf_model.py`). Which precision and runtime the built-in model gets (config `analysis.precision`,
 `analysis.runtime`, both `auto` by default) is decided by `backend.py`: torch in bfloat16 when the
-CPU has native bf16, else float32 run by ONNX Runtime when it is installed, else by torch. All of them
+CPU has native bf16, else float32 run by ONNX Runtime when it is installed, else by torch;
+`precision: int8` runs the static int8 graph on ONNX Runtime. All of them
 share the input handling of `batching.py`; the names callers need (`Prediction`, `SentimentModel`,
 `ModelLoadError`) live in `contract.py`.
 """
@@ -16,7 +17,7 @@ import logging
 import threading
 from pathlib import Path
 
-from pipeline.analysis.backend import resolve_backend
+from pipeline.analysis.backend import resolve_backend, version_tag
 from pipeline.analysis.builtin_weights import builtin_version, is_builtin
 from pipeline.analysis.contract import ModelLoadError, SentimentModel
 from pipeline.analysis.hf_model import HFSentimentModel
@@ -43,13 +44,14 @@ def _build(cfg: AnalysisConfig, models_dir: Path, weights: Path | None = None) -
         return BuiltinSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
                                      precision=precision)
     try:
-        return OnnxSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length)
+        return OnnxSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
+                                  precision=precision)
     except ModelLoadError as e:
-        if cfg.runtime == "onnx":
+        if cfg.runtime == "onnx" or cfg.precision == "int8":
             raise
-        log.warning("%s; running the sentiment model on torch instead", e)
+        log.warning("%s; running the sentiment model on torch instead, in float32", e)
     return BuiltinSentimentModel(models_dir, weights, batch_size=cfg.batch_size, max_length=cfg.max_length,
-                                 precision=precision)
+                                 precision="fp32")
 
 
 def expected_version(cfg: AnalysisConfig, models_dir: Path) -> str | None:
@@ -58,9 +60,8 @@ def expected_version(cfg: AnalysisConfig, models_dir: Path) -> str | None:
     if not is_builtin(cfg.model):
         return None
     try:
-        precision, runtime = resolve_backend(cfg.precision, cfg.runtime)
-        return builtin_version(models_dir, active_weights(models_dir, cfg.model),
-                               "fp32" if runtime == "onnx" else precision)
+        precision, _ = resolve_backend(cfg.precision, cfg.runtime)
+        return builtin_version(models_dir, active_weights(models_dir, cfg.model), version_tag(precision))
     except (OSError, RykteError):  # no base installed yet, unreadable weights: known once loaded
         return None
 
@@ -69,8 +70,8 @@ def load_model(cfg: AnalysisConfig, models_dir: Path) -> SentimentModel:
     """The configured sentiment model: a shipped build, "builtin" or "builtin-noncommercial" (base
     installed into `models_dir` if missing; torch or ONNX Runtime per `resolve_backend`) or a Hugging Face text-classification model (hub id or local
     path, always torch float32). Loaded once per process and configuration. When `runtime: auto`
-    chose ONNX Runtime and the graph cannot be exported or loaded, the torch model is used and a
-    warning logged; an explicit `runtime: onnx` fails instead. A built-in build runs its active
+    chose ONNX Runtime and the graph cannot be exported or loaded, the torch float32 model is used and a
+    warning logged; an explicit `runtime: onnx` or `precision: int8` fails instead. A built-in build runs its active
     version (`versions.py`); the weights file is part of the cache key, so an activation or a
     rollback takes effect at the next load, without a restart."""
     models_dir = Path(models_dir)

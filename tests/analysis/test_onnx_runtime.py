@@ -22,7 +22,7 @@ def test_auto_runs_float32_on_onnx_runtime_unless_the_cpu_has_native_bf16() -> N
 
 
 def test_bad_runtime_choices_are_refused() -> None:
-    with pytest.raises(ValueError, match="float32 only"):
+    with pytest.raises(ValueError, match="runs float32 or int8"):
         resolve_backend("bf16", "onnx")
     with pytest.raises(ValueError, match="tensorrt"):
         resolve_backend("auto", "tensorrt")
@@ -34,7 +34,7 @@ def test_config_refuses_onnx_with_bf16_naming_both_keys() -> None:
     from pipeline.config.model import AnalysisConfig
 
     assert AnalysisConfig().runtime == "auto"
-    with pytest.raises(ValidationError, match=r"runtime onnx runs float32 only.*precision"):
+    with pytest.raises(ValidationError, match=r"runtime onnx runs float32 or int8.*precision"):
         AnalysisConfig(runtime="onnx", precision="bf16")
     with pytest.raises(ValidationError, match="runtime"):
         AnalysisConfig(runtime="tensorrt")  # type: ignore[arg-type]
