@@ -26,6 +26,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -77,6 +78,8 @@ def build_int8_graph(fp32_path: Path, calibrate: Calibrate, *, force: bool = Fal
     fd, tmp_name = tempfile.mkstemp(prefix=".int8-", suffix=".onnx", dir=target.parent)
     os.close(fd)
     dyn, tmp = Path(dyn_name), Path(tmp_name)
+    root = logging.getLogger()
+    root.addFilter(_no_preprocessing_advice)
     try:
         quantize_dynamic(str(fp32_path), str(dyn), per_channel=True, reduce_range=True,
                          weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
@@ -90,10 +93,17 @@ def build_int8_graph(fp32_path: Path, calibrate: Calibrate, *, force: bool = Fal
         tmp.chmod(0o644)
         tmp.replace(target)
     finally:
+        root.removeFilter(_no_preprocessing_advice)
         for path in (dyn, tmp):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
     return target
+
+
+def _no_preprocessing_advice(record: logging.LogRecord) -> bool:
+    """The quantizer logs advice to run its shape pre-processing on the root logger; it does not apply
+    (only MatMul weights are quantized) and would reach the user's terminal."""
+    return not str(record.msg).startswith("Please consider")
 
 
 def _activation_ranges(fp32_path: Path, names: list[str], calibrate: Calibrate) -> dict[str, tuple[float, float]]:

@@ -120,3 +120,23 @@ def test_int8_graph_is_static_cached_and_a_damaged_one_rebuilt(int8_setup: tuple
     for rebuilt, probs in zip(again.predict(TEXTS[:3]), first, strict=True):
         assert rebuilt.probs == pytest.approx(probs, abs=1e-6)
     assert not [f for f in os.listdir(path.parent) if f.startswith(".int8")]  # no temp files left
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_install_with_int8_reports_the_cached_graph(int8_setup: tuple[Path, Any], tmp_path: Path) -> None:
+    from pipeline.analysis.int8_graph import int8_path
+    from pipeline.analysis.onnx_model import onnx_path
+    from tests.conftest import ROOT, run_rykte
+
+    own, _ = int8_setup
+    config = tmp_path / "rykte.yaml"
+    example = (ROOT / "config" / "example.yaml").read_text(encoding="utf-8")
+    assert "\n  precision: auto " in example
+    config.write_text(example.replace("\n  precision: auto ", "\n  precision: int8 "), encoding="utf-8")
+    path = int8_path(onnx_path(own))
+    stamp = path.stat().st_mtime_ns
+    p = run_rykte("--config", str(config), "--data-dir", str(own.parent), "model", "install")
+    assert p.returncode == 0, p.stderr
+    assert str(path) in p.stdout and path.stat().st_mtime_ns == stamp  # provided once, then reused
+    assert "WARNING" not in p.stderr
