@@ -47,6 +47,7 @@ def test_login_form_refuses_a_wrong_password(dashboard) -> None:
                 assert page.locator('[data-testid="stMetric"]').count() == 0
                 assert page.locator('[data-testid="stDataFrame"]').count() == 0
             inputs = page.locator('[data-testid="stTextInput"] input')
+            inputs.nth(1).wait_for(timeout=20_000)  # the heading can render a moment before the fields
             assert inputs.count() == 2 and inputs.nth(1).get_attribute("type") == "password"
             inputs.nth(0).fill("kari")
             inputs.nth(1).fill("wrong-password-here")
