@@ -159,6 +159,7 @@ def _fix_scales(model: Any, ranges: dict[str, tuple[float, float]]) -> None:
             nodes.append(node)
             continue
         lo, hi = ranges[node.input[0]]
+        lo, hi = min(lo, 0.0), max(hi, 0.0)  # 0 must be representable, and the zero point within uint8
         scale = max(hi - lo, 1e-8) / 255.0
         zero = round(-lo / scale)
         _, scale_name, zero_name = node.output
