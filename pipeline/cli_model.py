@@ -288,9 +288,14 @@ def versions_cmd(app: AppContext, as_json: bool) -> None:
     rows: list[dict[str, Any]] = []
     for build in BUILDS:
         active = versions.active_id(models, build)
+        listed = versions.list_versions(models, build)
+        # the shipped weights are scored by each retrain made from them (as its "current"): the newest counts
+        shipped_scores = next(({k: s["current"] for k, s in v.card.get("scores", {}).items()}
+                               for v in reversed(listed) if v.card.get("parent") == versions.SHIPPED), {})
         rows.append({"id": versions.SHIPPED, "build": build, "created_at": None, "parent": None,
-                     "corrections": 0, "accepted": True, "active": active == versions.SHIPPED, "scores": {}})
-        for v in versions.list_versions(models, build):
+                     "corrections": 0, "accepted": True, "active": active == versions.SHIPPED,
+                     "scores": shipped_scores})
+        for v in listed:
             rows.append({"id": v.id, "build": build, "created_at": v.card.get("created_at"),
                          "parent": v.card.get("parent"), "corrections": v.card.get("corrections_trained"),
                          "accepted": v.accepted, "active": v.active, "reason": v.card.get("reason"),
@@ -298,11 +303,14 @@ def versions_cmd(app: AppContext, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
+    click.echo(f"  {'model':<22} {'version':<40} {'trained (UTC)':<26} {'trained from':<40} {'corrections':>11}  "
+               f"{'':<8} macro-F1")
     for r in rows:
-        f1 = "  ".join(f"{k} {s['macro_f1']:.4f}" for k, s in r["scores"].items())
+        f1 = "  ".join(f"{k} {s['macro_f1']:.4f}" for k, s in r["scores"].items()) or "-"
         state = "" if r["accepted"] else "refused"
         click.echo(f"{'*' if r['active'] else ' '} {r['build']:<22} {r['id']:<40} {r['created_at'] or '-':<26} "
-                   f"from {r['parent'] or '-':<40} {r['corrections']:>4} corr.  {state:<8}{f1}".rstrip())
+                   f"{r['parent'] or '-':<40} {r['corrections']:>11}  {state:<8} {f1}")
+    click.echo("* = active. - = not scored yet: a retrain scores its candidate and the version it was made from.")
 
 
 @model_group.command("rollback")

@@ -106,6 +106,11 @@ def test_corrections_retrain_accepted_refused_and_rollback(tmp_path: Path, monke
     listed = json.loads(_rykte(data, config, "model", "versions", "--json").output)
     active = [r["id"] for r in listed if r["active"] and r["build"] == "builtin"]
     assert active == [first]
+    # the shipped weights are listed with the scores this retrain measured for them
+    shipped = next(r for r in listed if r["build"] == "builtin" and r["id"] == "shipped")
+    assert shipped["scores"] == {k: s["current"] for k, s in card["scores"].items()}
+    table = _rykte(data, config, "model", "versions").output
+    assert f"employer_test {card['scores']['employer_test']['current']['macro_f1']:.4f}" in table
     assert (models / "versions" / first / "sentiment.safetensors").is_file()
 
     # 3. the next analysis re-scores every mention with the new version
