@@ -42,7 +42,9 @@ from pipeline.analysis.model.convert import base_checksum, load_base
 from training.datasets import (
     DEFAULT_SETS,
     EMPLOYER_TRAIN,
+    EMPLOYER_WEIGHT,
     PAIRS_TRAIN,
+    PAIRS_WEIGHT,
     collect_examples,
     licence_meta,
     resolve_sets,
@@ -326,6 +328,8 @@ def train(data_dir: Path, out_dir: Path, *, models_dir: Path, epochs: int = 3, s
         "compounds": str(sum(1 for e in examples if e.group == "compound")),
         "context": "1" if any(e.context for e in examples) else "0",
         "context_tokens": str(CONTEXT_TOKENS),
+        "employer_weight": str(EMPLOYER_WEIGHT),
+        "pairs_weight": str(PAIRS_WEIGHT),
         **licence_meta(set_keys),
     }
     path = out_dir / WEIGHTS_FILE

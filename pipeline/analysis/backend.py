@@ -4,7 +4,7 @@ Why: the fastest lossless way to run the model depends on the machine. With nati
 (AVX-512 BF16 or AMX) torch in bf16 was ~2.5x faster than float32 at the same dev macro-F1; without
 it bf16 is emulated and ~10x *slower*, and float32 is the choice, where ONNX Runtime beats eager torch
 at identical outputs. `precision: int8` (the static int8 graph, `int8_graph.py`) is ~1.6x faster
-than float32 but 1.3 points lower on the employer test set, so it is offered, never chosen by
+than float32 but 1.2–1.3 points lower on the employer test set, so it is offered, never chosen by
 `auto`. Measurements: `weights/MODEL_CARD.md` and `bench/sentiment.py`.
 """
 

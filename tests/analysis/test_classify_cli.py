@@ -11,8 +11,8 @@ import pytest
 from tests.analysis.rykte_cli import Result, rykte
 from tests.conftest import run_rykte
 
-DEV_FLOOR = 0.93  # the default build (run c11) measures 297/316 = 0.940 on the dev sentences (b2: 0.921), MODEL_CARD.md
-TEST_FLOOR = 0.91  # the default build (run c11): 218/238 = 0.916 on the held-out test set
+DEV_FLOOR = 0.95  # the default build (run e1) measures 304/316 = 0.962 on the dev sentences (c11: 0.940, b2: 0.921), MODEL_CARD.md
+TEST_FLOOR = 0.915  # the default build (run e1): 219/238 = 0.920 on the held-out test set (c11: 218/238), bf16 too
 
 
 def _run(data_dir: Path, stdin: str, *args: str) -> Result:
@@ -63,9 +63,10 @@ def test_acceptance_employer_test_set(analysis_data_dir: Path, models_dir: Path,
     """The acceptance bar of the default, commercial-safe build through `rykte classify` on the held-out
     employer test set (238 sentences, 46–50 per language, written apart from the training and dev sets
     and never used to choose a run: each round's pick is scored once, after the choice). The
-    commercial-safe build that reads threads (run c11) gets 218/238 = 0.916 (nb 42/46, nn 43/47,
-    sv 45/48, da 43/50, en 45/47; the build before it, c4, 0.899; MODEL_CARD.md). The issue's goal of
-    0.92 overall and 0.90 per language is not met (Danish 0.860), so the bar is what it honestly reaches."""
+    commercial-safe build that reads threads (run e1) gets 219/238 = 0.920 (nb 43/46, nn 42/47,
+    sv 45/48, da 44/50, en 45/47; the builds before it, c11 0.916 and c4 0.899; MODEL_CARD.md). The
+    issue's 0.92 overall is met by one text; 0.90 per language is not (Danish 0.880, nynorsk 0.894), so
+    the bar sits one text below what it reaches."""
     accuracy, detail = _test_set_accuracy(analysis_data_dir, employer_test)
     assert accuracy >= TEST_FLOOR, detail
 

@@ -15,10 +15,10 @@ from pipeline.demo.writer import material
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
-# Not met by the shipped build (run c11, MODEL_CARD.md): on the demo's thread replies it flags 6 of 17
-# thank-you follow-ups and misses 5 of 32 contrasts (run c4: 7 and 7). Strict: when a better build
-# makes them pass, this marker must go.
-KNOWN_GAP = pytest.mark.xfail(strict=True, reason="issue 20 point 2 not met by run c11: see MODEL_CARD.md")
+# Not met by the shipped build (run e1, MODEL_CARD.md): on the demo's thread replies it flags 5 of 17
+# thank-you follow-ups and misses 7 of 34 contrasts (run c11 on the same world: 6 and 6). Strict: when
+# a better build makes them pass, this marker must go.
+KNOWN_GAP = pytest.mark.xfail(strict=True, reason="issue 20 point 2 not met by run e1: see MODEL_CARD.md")
 
 CHANNELS = ("linkedin", "facebook", "instagram")
 
