@@ -109,8 +109,9 @@ def test_corrections_retrain_accepted_refused_and_rollback(tmp_path: Path, monke
     # the shipped weights are listed with the scores this retrain measured for them
     shipped = next(r for r in listed if r["build"] == "builtin" and r["id"] == "shipped")
     assert shipped["scores"] == {k: s["current"] for k, s in card["scores"].items()}
-    table = _rykte(data, config, "model", "versions").output
-    assert f"employer_test {card['scores']['employer_test']['current']['macro_f1']:.4f}" in table
+    table = _rykte(data, config, "model", "versions").output.splitlines()
+    shipped_line = next(line for line in table if line[2:].startswith("builtin ") and " shipped " in line)
+    assert f"employer_test {card['scores']['employer_test']['current']['macro_f1']:.4f}" in shipped_line
     assert (models / "versions" / first / "sentiment.safetensors").is_file()
 
     # 3. the next analysis re-scores every mention with the new version
