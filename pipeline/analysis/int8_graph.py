@@ -4,8 +4,8 @@ Why static: ONNX Runtime's dynamic quantization scales each batch by that batch'
 text's score depended on the texts batched with it ("kort": 0.68 in a batch, 0.86 alone; model card).
 Here every activation scale is a constant calibrated once, so a text scores the same alone or in any
 batch, which the prediction cache and idempotent re-scoring rely on. Its cost: 1.2–1.3 points on the
-employer test set (run e1: 0.908 vs 0.920; c11: 0.903 vs 0.916; MODEL_CARD.md), so `auto` never picks it; users who need the speed
-on CPUs without native bf16 opt in.
+employer test set (run e1: 0.908 vs 0.920; c11: 0.903 vs 0.916; MODEL_CARD.md), so `auto` never
+picks it; users who need the speed on CPUs without native bf16 opt in.
 
 Recipe `INT8_RECIPE` 1 (`backend.version_tag` puts it in the model version):
 * every linear layer is quantized except attention's two activation-by-activation products;
