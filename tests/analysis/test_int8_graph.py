@@ -23,10 +23,9 @@ TEXTS = [
 ]
 
 
-def test_int8_is_opt_in_and_runs_on_onnx_runtime_only() -> None:
+def test_int8_runs_on_onnx_runtime_only() -> None:
     assert resolve_backend("int8", "auto") == ("int8", "onnx")
     assert resolve_backend("int8", "onnx") == ("int8", "onnx")
-    assert "int8" not in resolve_backend("auto", "auto") + resolve_backend("auto", "onnx")
     with pytest.raises(ValueError, match="int8 runs on ONNX Runtime only"):
         resolve_backend("int8", "torch")
     assert version_tag("int8") == f"int8r{INT8_RECIPE}" and version_tag("fp32") == "fp32"
@@ -90,11 +89,18 @@ def test_int8_scores_do_not_depend_on_the_batch(int8_setup: tuple[Path, Any]) ->
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_int8_is_close_to_float32_and_has_its_own_version(int8_setup: tuple[Path, Any], onnx_fp32: Any) -> None:
+def test_int8_is_close_to_float32_and_has_its_own_version(int8_setup: tuple[Path, Any], onnx_fp32: Any,
+                                                         employer_dev: list[dict[str, Any]]) -> None:
+    """Close, not equal: recipe 2 changes 2 of the 316 dev labels and 15 of our 3,413 training texts'
+    (MODEL_CARD.md); one is TEXTS[0], a complaint float32 reads as only 0.89 negative (int8: 0.74
+    positive), so the labels are compared over the dev set, not text by text."""
     _, model = int8_setup
     ours, ref = model.predict(TEXTS), onnx_fp32.predict(TEXTS)
-    assert [p.label for p in ours[:3]] == ["negative", "positive", "neutral"] == [p.label for p in ref[:3]]
+    assert [p.label for p in ours[1:3]] == ["positive", "neutral"] == [p.label for p in ref[1:3]]
     assert max(abs(a.probs[k] - b.probs[k]) for a, b in zip(ours, ref, strict=True) for k in a.probs) > 1e-4
+    texts = [r["text"] for r in employer_dev]
+    changed = sum(a.label != b.label for a, b in zip(model.predict(texts), onnx_fp32.predict(texts), strict=True))
+    assert changed <= len(texts) // 50, f"{changed} of {len(texts)} dev labels differ from float32"
     assert model.version.endswith(f"-int8r{INT8_RECIPE}") and model.precision == "int8"
     assert model.version.rsplit("-", 1)[0] == onnx_fp32.version.rsplit("-", 1)[0]  # same base and weights
 
@@ -140,3 +146,19 @@ def test_install_with_int8_reports_the_cached_graph(int8_setup: tuple[Path, Any]
     assert p.returncode == 0, p.stderr
     assert str(path) in p.stdout and path.stat().st_mtime_ns == stamp  # provided once, then reused
     assert "WARNING" not in p.stderr
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_int8_keeps_the_employer_test_set_within_a_point_of_float32(int8_setup: tuple[Path, Any], onnx_fp32: Any,
+                                                                    employer_test: list[dict[str, Any]]) -> None:
+    """What `auto` runs on CPUs without native bf16 must hold the bar that made it the choice (recipe 2:
+    219/238 as float32, MODEL_CARD.md): at most two texts lost overall and one in any language."""
+    _, model = int8_setup
+    texts = [r["text"] for r in employer_test]
+    right: dict[str, dict[str, int]] = {"int8": {}, "fp32": {}}
+    for name, m in (("int8", model), ("fp32", onnx_fp32)):
+        for p, r in zip(m.predict(texts), employer_test, strict=True):
+            right[name][r["lang"]] = right[name].get(r["lang"], 0) + (p.label == r["label"])
+    assert sum(right["int8"].values()) >= sum(right["fp32"].values()) - 2, right
+    assert all(right["int8"][lang] >= n - 1 for lang, n in right["fp32"].items()), right

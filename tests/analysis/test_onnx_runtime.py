@@ -9,16 +9,22 @@ from typing import Any
 
 import pytest
 
-from pipeline.analysis.backend import native_bf16, resolve_backend
+from pipeline.analysis.backend import resolve_backend
 
 
-def test_auto_runs_float32_on_onnx_runtime_unless_the_cpu_has_native_bf16() -> None:
-    expected = ("bf16", "torch") if native_bf16() else ("fp32", "onnx")  # onnxruntime is a dependency
-    assert resolve_backend("auto", "auto") == expected
+@pytest.mark.parametrize("bf16", [True, False], ids=["native-bf16", "avx2-or-vnni"])
+def test_auto_runs_bf16_where_native_else_int8_on_onnx_runtime(bf16: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.analysis import backend
+
+    monkeypatch.setattr(backend, "native_bf16", lambda: bf16)  # both kinds of CPU, on whichever this is
+    assert resolve_backend("auto", "auto") == (("bf16", "torch") if bf16 else ("int8", "onnx"))
+    assert resolve_backend("auto", "torch") == (("bf16" if bf16 else "fp32"), "torch")
+    assert resolve_backend("auto", "onnx") == ("int8", "onnx")  # the fastest within a point on ONNX Runtime
     assert resolve_backend("fp32", "auto") == ("fp32", "onnx")
     assert resolve_backend("bf16", "auto") == ("bf16", "torch")
-    assert resolve_backend("auto", "onnx") == ("fp32", "onnx")
     assert resolve_backend("fp32", "torch") == ("fp32", "torch")
+    monkeypatch.setattr(backend, "onnxruntime_available", lambda: False)
+    assert resolve_backend("auto", "auto") == (("bf16" if bf16 else "fp32"), "torch")
 
 
 def test_bad_runtime_choices_are_refused() -> None:
@@ -127,9 +133,7 @@ def test_missing_weights_are_named(models_dir: Path, tmp_path: Path) -> None:
 @pytest.mark.model
 def test_auto_falls_back_to_torch_when_the_export_fails(own_models_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                         caplog: pytest.LogCaptureFixture) -> None:
-    if native_bf16():
-        pytest.skip("auto chooses torch bf16 on this CPU, not ONNX Runtime")
-    from pipeline.analysis import onnx_model
+    from pipeline.analysis import backend, onnx_model
     from pipeline.analysis.contract import ModelLoadError
     from pipeline.analysis.sentiment import load_model
     from pipeline.config.model import AnalysisConfig
@@ -138,6 +142,7 @@ def test_auto_falls_back_to_torch_when_the_export_fails(own_models_dir: Path, mo
         raise ModelLoadError("exporting the sentiment model to ONNX failed: no onnx package")
 
     monkeypatch.setattr(onnx_model, "export_onnx", broken)  # the failure is injected, the fallback is real
+    monkeypatch.setattr(backend, "native_bf16", lambda: False)  # a CPU where auto chooses ONNX Runtime (int8)
     own = own_models_dir
     m: Any = load_model(AnalysisConfig(precision="auto", runtime="auto"), own)
     assert m.runtime == "torch" and m.precision == "fp32"

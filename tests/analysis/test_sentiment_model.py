@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.analysis.backend import native_bf16, resolve_backend, resolve_precision
+from pipeline.analysis.backend import native_bf16, resolve_backend, resolve_precision, version_tag
 from pipeline.analysis.batching import MAX_CHUNKS, clean_text
 from pipeline.analysis.builtin_weights import BUILDS, WEIGHTS_PATH, builtin_version
 from pipeline.analysis.contract import LABELS, ModelLoadError, Prediction, empty_prediction
@@ -230,9 +230,8 @@ def test_config_refuses_an_unknown_precision() -> None:
 
 @pytest.mark.model
 def test_loaded_model_uses_the_resolved_precision_and_runtime(sentiment_model: Any) -> None:
-    assert sentiment_model.precision == resolve_precision("auto")
     assert (sentiment_model.precision, sentiment_model.runtime) == resolve_backend("auto", "auto")
-    assert sentiment_model.version.endswith("-" + sentiment_model.precision)
+    assert sentiment_model.version.endswith("-" + version_tag(sentiment_model.precision))
 
 
 def test_any_local_hf_classifier(tiny_hf_model: Path, tmp_path: Path) -> None:
