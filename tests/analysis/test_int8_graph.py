@@ -1,4 +1,4 @@
-"""`precision: int8`: a static int8 graph derived once from the float32 export, opt-in, whose
+"""`precision: int8`: a static int8 graph derived once from the float32 export (what `auto` runs without native bf16), whose
 scores do not depend on the batch (the dynamic int8 graph's did)."""
 
 from __future__ import annotations
