@@ -2,7 +2,8 @@
    ARCH_SET_CPUID, the `cpuid_fault` flag) every CPUID traps; the SIGSEGV handler runs the real CPUID and
    clears the AVX-512, VNNI, BF16 and AMX bits, so libraries that dispatch on CPUID (ONNX Runtime's MLAS,
    oneDNN, ATen) pick their AVX2 kernels: an AVX2-only CPU's code paths, measured on this one. Measurement
-   only, never loaded by Rykte itself. */
+   only, never loaded by Rykte itself. A process that installs its own SIGSEGV handler after this one
+   (Python's faulthandler, so pytest without `-p no:faulthandler`) turns the first CPUID into a crash. */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdint.h>

@@ -6,15 +6,15 @@
 Each variant runs in its own subprocess (so its peak RSS is its own) on all available cores:
 
 * `ours`        — `load_model` as shipped: length-sorted batches of 32, max_length 256 with chunking,
-                  precision and runtime `auto` (torch bfloat16 on CPUs with native bf16, else the
-                  static int8 graph on ONNX Runtime; the table says which).
+                  precision and runtime `auto` (torch bfloat16 on CPUs with native bf16, else float32
+                  on ONNX Runtime; the table says which).
 * `ours-replies` — `ours` on replies read with the text they answer (the training and eval pairs,
                   `"context"` = the parent, whose first 64 tokens are appended): what threads cost.
 * `ours-bf16`   — torch, forced bfloat16 (on a CPU without native bf16 it is emulated and slow, so it
                   then runs on a tenth of the texts).
 * `ours-fp32`   — torch, forced float32, under `torch.inference_mode`.
 * `ours-onnx`   — ONNX Runtime, float32 (the graph exported from the same weights).
-* `int8`        — `precision: int8` (what `auto` runs without native bf16): the static int8 graph derived from that graph
+* `int8`        — `precision: int8` (opt-in): the static int8 graph derived from that graph
                   (`pipeline/analysis/int8_graph.py`; built once, cached; its build is not timed).
 * `fast`        — the distilled student (`weights/sentiment-fast.safetensors`, or `--fast-weights`;
                   fewer of the base's layers, `training/distil.py`), float32 on ONNX Runtime.

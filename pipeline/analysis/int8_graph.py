@@ -1,11 +1,12 @@
-"""The static int8 graph of the built-in model: what `precision: auto` runs on CPUs without native bf16.
+"""The static int8 graph of the built-in model (`precision: int8`): ~1.6-1.8x the float32 graph's speed.
 
 Why static: ONNX Runtime's dynamic quantization scales each batch by that batch's own min/max, so a
 text's score depended on the texts batched with it ("kort": 0.68 in a batch, 0.86 alone; model card).
 Here every activation scale is a constant calibrated once, so a text scores the same alone or in any
 batch, which the prediction cache and idempotent re-scoring rely on. Recipe 2 scores run e1's
-employer test set as float32 does (219/238; recipe 1 lost 1.2 points) at ~1.6x its speed, so `auto`
-picks it wherever bf16 is not native (`backend.resolve_backend`; MODEL_CARD.md).
+employer test set as float32 does (219/238; recipe 1 lost 1.2 points), but it is less faithful to
+float32 than bf16 (15 of our 3,413 training texts change label, one of them a plain complaint), so
+`auto` does not pick it; users who need the speed on CPUs without native bf16 opt in (MODEL_CARD.md).
 
 Recipe `INT8_RECIPE` 2 (`backend.version_tag` puts it in the model version):
 * every linear layer is quantized except attention's two activation-by-activation products and the

@@ -3,7 +3,7 @@
 Why: on CPUs without native bfloat16 (AVX2-only laptops and many cloud parts) ONNX Runtime runs the
 float32 graph faster than eager torch at the same numbers (`bench/sentiment.py` on 2 AVX2 cores: 77.6
 vs 65.5 texts/s, metrics identical to four decimals), and the static int8 graph derived from it
-(`int8_graph.py`; what `precision: auto` runs there) ~1.6x faster again, the same employer test accuracy.
+(`int8_graph.py`, `precision: int8`, opt-in) ~1.7x faster again, the same employer test accuracy.
 
 The graph — BertModel with the LoRA merged and mean pooling over the text's own tokens (`pool_mask`;
 a reply's parent is a second segment it attends to) — is exported once per (base, encoder) with

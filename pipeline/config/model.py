@@ -168,8 +168,8 @@ class AnalysisConfig(Strict):
     max_length: int = Field(default=256, ge=16, le=512)
     precision: Literal["auto", "bf16", "fp32", "int8"] = Field(
         default="auto", description=(
-            "auto: bfloat16 where the CPU has native bf16, else int8 on ONNX Runtime (~1.6x float32's "
-            "speed, the same employer test accuracy; MODEL_CARD.md); fp32: the reference numbers"))
+            "auto: bfloat16 where the CPU has native bf16, else float32; int8: ONNX Runtime, ~1.6-1.8x "
+            "float32's speed, the same employer test accuracy, a few labels changed (MODEL_CARD.md)"))
     runtime: Literal["auto", "torch", "onnx"] = Field(
         default="auto", description="auto: ONNX Runtime for int8 and float32 when onnxruntime is installed, else torch")
     retrain: RetrainConfig = Field(default_factory=RetrainConfig)

@@ -1,4 +1,4 @@
-"""`precision: int8`: a static int8 graph derived once from the float32 export (what `auto` runs without native bf16), whose
+"""`precision: int8`: a static int8 graph derived once from the float32 export, opt-in, whose
 scores do not depend on the batch (the dynamic int8 graph's did)."""
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ TEXTS = [
 ]
 
 
-def test_int8_runs_on_onnx_runtime_only() -> None:
+def test_int8_is_opt_in_and_runs_on_onnx_runtime_only() -> None:
     assert resolve_backend("int8", "auto") == ("int8", "onnx")
     assert resolve_backend("int8", "onnx") == ("int8", "onnx")
+    assert "int8" not in resolve_backend("auto", "auto") + resolve_backend("auto", "onnx")
     with pytest.raises(ValueError, match="int8 runs on ONNX Runtime only"):
         resolve_backend("int8", "torch")
     assert version_tag("int8") == f"int8r{INT8_RECIPE}" and version_tag("fp32") == "fp32"
@@ -152,8 +153,8 @@ def test_install_with_int8_reports_the_cached_graph(int8_setup: tuple[Path, Any]
 @pytest.mark.slow
 def test_int8_keeps_the_employer_test_set_within_a_point_of_float32(int8_setup: tuple[Path, Any], onnx_fp32: Any,
                                                                     employer_test: list[dict[str, Any]]) -> None:
-    """What `auto` runs on CPUs without native bf16 must hold the bar that made it the choice (recipe 2:
-    219/238 as float32, MODEL_CARD.md): at most two texts lost overall and one in any language."""
+    """Recipe 2's bar (219/238 as float32, MODEL_CARD.md): at most two texts lost overall and one in
+    any language."""
     _, model = int8_setup
     texts = [r["text"] for r in employer_test]
     right: dict[str, dict[str, int]] = {"int8": {}, "fp32": {}}
