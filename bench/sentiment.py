@@ -263,7 +263,7 @@ def main() -> None:
 
 
 def _avx2_shim() -> Path:
-    """Compile `avx2_kernels.c` once (into the models dir's bench cache) and check CPUID faulting works."""
+    """Compile `avx2_kernels.c` once (into ~/.cache/rykte-bench) and check that torch then sees only AVX2."""
     cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     if "cpuid_fault" not in cpuinfo:
         raise SystemExit("--avx2-kernels needs CPUID faulting (the cpuid_fault flag), which this CPU or VM lacks")
