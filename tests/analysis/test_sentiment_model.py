@@ -230,6 +230,7 @@ def test_config_refuses_an_unknown_precision() -> None:
 
 @pytest.mark.model
 def test_loaded_model_uses_the_resolved_precision_and_runtime(sentiment_model: Any) -> None:
+    assert sentiment_model.precision == resolve_precision("auto")
     assert (sentiment_model.precision, sentiment_model.runtime) == resolve_backend("auto", "auto")
     assert sentiment_model.version.endswith("-" + version_tag(sentiment_model.precision))
 
