@@ -20,6 +20,7 @@ from pipeline.analysis.contract import LABELS
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "training" / "data" / "pairs_train.jsonl"
 CANDIDATES = ROOT / "training" / "data" / "idiom_pairs_candidates.jsonl"  # not in a shipped build (README)
+THREAD_CANDIDATES = ROOT / "training" / "data" / "thread_pairs_candidates.jsonl"  # rounds f and g (README)
 EMPLOYER_IDIOMS = ROOT / "training" / "data" / "idiom_candidates.jsonl"  # employer format, no context
 EVAL = ROOT / "pipeline" / "analysis" / "evalsets" / "pairs_eval.jsonl"
 DEMO = ROOT / "pipeline" / "demo" / "material" / "material.yaml"
@@ -34,7 +35,7 @@ KINDS = (
     "agree_criticism",
     "disagree_criticism",
 )
-MIN_ROWS = {TRAIN: 100, EVAL: 40, CANDIDATES: 25}
+MIN_ROWS = {TRAIN: 100, EVAL: 40, CANDIDATES: 25, THREAD_CANDIDATES: 150}
 DEMO_MIN_CHARS = 25
 
 
@@ -52,7 +53,11 @@ def _strings(node: object) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES], ids=["train", "eval", "candidates"])
+ALL = [TRAIN, EVAL, CANDIDATES, THREAD_CANDIDATES]
+ALL_IDS = ["train", "eval", "candidates", "thread-candidates"]
+
+
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_rows_are_well_formed(path: Path) -> None:
     rows = _rows(path)
     assert rows
@@ -65,13 +70,14 @@ def test_rows_are_well_formed(path: Path) -> None:
         assert row["source"] == "rykte-pairs", row
 
 
-@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES], ids=["train", "eval", "candidates"])
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_each_language_has_enough_rows(path: Path) -> None:
     per_lang = Counter(row["lang"] for row in _rows(path))
     for lang in LANGS:
         assert per_lang[lang] >= MIN_ROWS[path], (lang, per_lang)
 
 
+# not the thread candidates: they are the weak kinds on purpose, so neutral is scarce (README)
 @pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES], ids=["train", "eval", "candidates"])
 def test_labels_are_balanced(path: Path) -> None:
     rows = _rows(path)
@@ -86,7 +92,8 @@ def test_every_kind_in_every_language_of_the_eval_set() -> None:
     assert not missing
 
 
-@pytest.mark.parametrize("path", [TRAIN, CANDIDATES], ids=["train", "candidates"])
+@pytest.mark.parametrize("path", [TRAIN, CANDIDATES, THREAD_CANDIDATES],
+                         ids=["train", "candidates", "thread-candidates"])
 def test_eval_pairs_and_replies_are_not_in_training(path: Path) -> None:
     train = _rows(path)
     train_pairs = {(row["text"], row["context"]) for row in train}
@@ -96,18 +103,24 @@ def test_eval_pairs_and_replies_are_not_in_training(path: Path) -> None:
         assert row["text"].casefold() not in train_texts, row
 
 
-@pytest.mark.parametrize("path", [TRAIN, CANDIDATES], ids=["train", "candidates"])
+@pytest.mark.parametrize("path", [TRAIN, CANDIDATES, THREAD_CANDIDATES],
+                         ids=["train", "candidates", "thread-candidates"])
 def test_eval_contexts_are_not_in_training(path: Path) -> None:
     train_sentences = {row[key] for row in _rows(path) for key in ("text", "context")}
     shared = {row["context"] for row in _rows(EVAL)} & train_sentences
     assert not shared
 
 
-@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES, EMPLOYER_IDIOMS],
-                         ids=["train", "eval", "candidates", "employer-idioms"])
+@pytest.mark.parametrize("path", [*ALL, EMPLOYER_IDIOMS], ids=[*ALL_IDS, "employer-idioms"])
 def test_no_row_copies_a_demo_sentence(path: Path) -> None:
     demo = [s for s in _strings(yaml.safe_load(DEMO.read_text(encoding="utf-8"))) if len(s) >= DEMO_MIN_CHARS]
     assert demo
     for row in _rows(path):
         for sentence in demo:
             assert sentence not in row["text"] and sentence not in row.get("context", ""), (sentence, row)
+
+
+def test_thread_candidates_add_no_reply_already_trained_on() -> None:
+    trained = {row["text"].casefold() for row in _rows(TRAIN)}
+    again = [row["text"] for row in _rows(THREAD_CANDIDATES) if row["text"].casefold() in trained]
+    assert not again
