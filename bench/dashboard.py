@@ -15,7 +15,6 @@ merges them into bench/results.json under "dashboard". `python bench/dashboard.p
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.freshness import cpu  # noqa: E402
+from bench.results import merge_results  # noqa: E402
 from pipeline.store import queries  # noqa: E402
 from pipeline.store.db import DataDir, connect_writer  # noqa: E402
 from pipeline.store.queries.alert_health import channel_health  # noqa: E402
@@ -211,11 +211,8 @@ def main() -> None:
             flag = "" if figures["first_s"] <= GOAL_PAGE_S else "  > goal"
             warm = f", warm first {figures['warm_s']:6.2f} s" if "warm_s" in figures else ""
             print(f"{page:10s} render first {figures['first_s']:6.2f} s, cached {figures['cached_s']:6.2f} s{warm}{flag}")
-    results = ROOT / "bench" / "results.json"
-    existing = json.loads(results.read_text()) if results.exists() else {}
-    existing["dashboard"] = {"cpu": machine, "mentions": n, "build_s": build_s, "query_ms": q, "page_s": p,
-                             "queries_over_goal": slow}
-    results.write_text(json.dumps(existing, indent=2) + "\n")
+    merge_results("dashboard", {"cpu": machine, "mentions": n, "build_s": build_s, "query_ms": q, "page_s": p,
+                                  "queries_over_goal": slow})
 
 
 if __name__ == "__main__":

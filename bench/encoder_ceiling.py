@@ -32,7 +32,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-RESULTS = REPO / "bench" / "results.json"
 BATCH = 32
 THREADS = 2
 LAYER_COUNTS = (12, 8, 6)
@@ -126,10 +125,10 @@ def measure(data: Path, models_dir: Path) -> dict[str, Any]:
 
 
 def main() -> None:
+    from bench.sentiment import add_data_args
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "sentiment")
-    ap.add_argument("--models-dir", type=Path,
-                    default=Path(os.environ.get("RYKTE_DATA_DIR", REPO / "data")) / "models")
+    add_data_args(ap)
     ap.add_argument("--avx2-kernels", action="store_true", help="time the AVX2 kernels (bench/avx2_kernels.c)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -138,6 +137,7 @@ def main() -> None:
         print(json.dumps(measure(args.data, args.models_dir)))
         return
     from bench.freshness import cpu as cpu_info
+    from bench.results import merge_results
     from bench.sentiment import _avx2_shim, _cpu_model
 
     env = {**os.environ, "LD_PRELOAD": str(_avx2_shim())} if args.avx2_kernels else None
@@ -159,18 +159,9 @@ def main() -> None:
         shapes = ", ".join(f"{k} {v}" for k, v in r["gmac_per_s"].items())
         bounds = ", ".join(f"{n} layers {v}" for n, v in r["texts_per_s_bound"].items())
         print(f"{name}: GMAC/s {shapes} (layer {r['layer_gmac_per_s']}); texts/s if only these ran: {bounds}")
-    all_results: dict[str, Any] = {}
-    if RESULTS.is_file():
-        try:
-            all_results = json.loads(RESULTS.read_text(encoding="utf-8"))
-        except ValueError:
-            all_results = {}
     key = "encoder_ceiling_avx2_kernels" if args.avx2_kernels else "encoder_ceiling"
-    all_results[key] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": _cpu_model(),
-                        "flags": flags, **result}
-    tmp = RESULTS.with_suffix(".tmp")
-    tmp.write_text(json.dumps(all_results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(RESULTS)
+    merge_results(key, {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": _cpu_model(),
+                        "flags": flags, **result})
 
 
 if __name__ == "__main__":

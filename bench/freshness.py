@@ -194,11 +194,11 @@ def main() -> None:
               f"(goal <= {row['goal_seconds']} s: {'met' if row['met'] else 'MISSED'}); first alert "
               f"{row['first_alert_after_start_seconds']} s after start; SIGTERM stop {row['stop_seconds']} s, "
               f"exit {row['stop_exit_code']}")
-    results = ROOT / "bench" / "results.json"
-    existing = json.loads(results.read_text()) if results.exists() else {}
-    existing["freshness"] = {"cpu": machine, "source": "trustpilot (demo world)", "repeats": REPEATS,
-                             "intervals": rows, "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    results.write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n")
+    sys.path.insert(0, str(ROOT))
+    from bench.results import merge_results
+
+    merge_results("freshness", {"cpu": machine, "source": "trustpilot (demo world)", "repeats": REPEATS,
+                                  "intervals": rows, "measured_at": datetime.now(UTC).isoformat(timespec="seconds")})
     if not all(r["met"] for r in rows):
         raise SystemExit("freshness goal missed")
 

@@ -47,9 +47,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-RESULTS = REPO / "bench" / "results.json"
 FAST_WEIGHTS = REPO / "pipeline" / "analysis" / "weights" / "sentiment-fast.safetensors"
-from pipeline.analysis import evalsets  # noqa: E402  (after the sys.path line)
+from bench.results import merge_results, read_results  # noqa: E402  (after the sys.path line)
+from pipeline.analysis import evalsets  # noqa: E402
 
 EMPLOYER_DEV = evalsets.path(evalsets.EMPLOYER_DEV)
 EMPLOYER_TRAIN = REPO / "training" / "data" / "employer_train.jsonl"
@@ -171,11 +171,16 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
     return result
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def add_data_args(ap: argparse.ArgumentParser) -> None:
+    """`--data` (the shared labelled sets) and `--models-dir` (the installed base), as every model bench takes them."""
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "sentiment")
     ap.add_argument("--models-dir", type=Path,
                     default=Path(os.environ.get("RYKTE_DATA_DIR", REPO / "data")) / "models")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_data_args(ap)
     ap.add_argument("--variant", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, default=2000, help="texts for the speed run (naive: a fifth)")
     ap.add_argument("--only", default="", help="comma-separated variants to run (default: all; 'fast' "
@@ -241,25 +246,17 @@ def main() -> None:
     print(f"(speed on {first['speed_texts']}, {first['threads']} threads{replies})")
     if "fast" in results and "ours-onnx" in results:
         print(f"fast / ours-onnx: {results['fast']['texts_per_s'] / results['ours-onnx']['texts_per_s']:.2f}x")
-    all_results: dict[str, Any] = {}
-    if RESULTS.is_file():
-        try:
-            all_results = json.loads(RESULTS.read_text(encoding="utf-8"))
-        except ValueError:
-            all_results = {}
     key = "sentiment_avx2_kernels" if args.avx2_kernels else "sentiment"
-    all_results[key] = {
+    before = read_results().get(key, {})
+    merge_results(key, {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpu": cpu,
         "native_bf16": native_bf16(),
         "flags": flags,
-        "variants": {**all_results.get(key, {}).get("variants", {}), **results},
+        "variants": {**before.get("variants", {}), **results},
         "speedup_ours_vs_naive": results["ours"]["speedup_vs_naive"] if "ours" in results else
-        all_results.get(key, {}).get("speedup_ours_vs_naive"),
-    }
-    tmp = RESULTS.with_suffix(".tmp")
-    tmp.write_text(json.dumps(all_results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(RESULTS)
+        before.get("speedup_ours_vs_naive"),
+    })
 
 
 def _avx2_shim() -> Path:
