@@ -77,6 +77,11 @@ def layer_gemms(hidden: int, intermediate: int) -> list[tuple[int, int, int]]:
     return [(hidden, hidden, 4), (hidden, intermediate, 1), (intermediate, hidden, 1)]
 
 
+def layer_macs_per_token(hidden: int, intermediate: int) -> int:
+    """Multiply-adds of one layer's weight products for one token: 4·h² + 2·h·f."""
+    return sum(k * n * count for k, n, count in layer_gemms(hidden, intermediate))
+
+
 def time_layer(rows: int, hidden: int, intermediate: int, int8: bool, reps: int = 100) -> dict[str, Any]:
     """Seconds for one layer's products on `rows` token rows (best of 3 rounds per shape), and GMAC/s."""
     import numpy as np
@@ -96,7 +101,7 @@ def time_layer(rows: int, hidden: int, intermediate: int, int8: bool, reps: int 
             best = min(best, (time.perf_counter() - t0) / reps)
         shapes[f"{k}x{n}"] = round(rows * k * n / best / 1e9, 1)
         seconds += count * best
-    macs = sum(rows * k * n * c for k, n, c in layer_gemms(hidden, intermediate))
+    macs = rows * layer_macs_per_token(hidden, intermediate)
     return {"gmac_per_s": shapes, "layer_seconds": seconds, "layer_gmac_per_s": round(macs / seconds / 1e9, 1)}
 
 
@@ -105,17 +110,18 @@ def measure(data: Path, models_dir: Path) -> dict[str, Any]:
 
     from bench.sentiment import _speed_texts
     from pipeline.analysis.model.convert import base_dir, install_base_model
+    from training.train import PREFIX
 
     install_base_model(models_dir)
     tokenizer = AutoTokenizer.from_pretrained(base_dir(models_dir))
     config = json.loads((base_dir(models_dir) / "config.json").read_text(encoding="utf-8"))
     source, texts = _speed_texts(data)
-    tokens = padded_tokens_per_text(texts[:1000], tokenizer, "query: ")
+    tokens = padded_tokens_per_text(texts[:1000], tokenizer, PREFIX)
     rows = round(BATCH * tokens)
     h, f, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
     out: dict[str, Any] = {"speed_texts": source, "padded_tokens_per_text": round(tokens, 1), "rows": rows,
                            "hidden": h, "intermediate": f, "layers": layers, "threads": THREADS,
-                           "macs_per_text_millions": round(tokens * layers * (4 * h * h + 2 * h * f) / 1e6)}
+                           "macs_per_text_millions": round(tokens * layers * layer_macs_per_token(h, f) / 1e6)}
     for name, int8 in (("int8", True), ("fp32", False)):
         t = time_layer(rows, h, f, int8)
         t["texts_per_s_bound"] = {str(n): round(BATCH / (n * t["layer_seconds"])) for n in LAYER_COUNTS}
