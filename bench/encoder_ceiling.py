@@ -144,7 +144,7 @@ def main() -> None:
         return
     from bench.freshness import cpu as cpu_info
     from bench.results import merge_results
-    from bench.sentiment import _avx2_shim, _cpu_model
+    from bench.sentiment import _avx2_shim
 
     env = {**os.environ, "LD_PRELOAD": str(_avx2_shim())} if args.avx2_kernels else None
     p = subprocess.run([sys.executable, __file__, "--child", "--data", str(args.data), "--models-dir",
@@ -153,8 +153,9 @@ def main() -> None:
         print(p.stderr, file=sys.stderr)
         raise SystemExit("the timing run failed")
     result = json.loads(p.stdout.strip().splitlines()[-1])
-    flags = cpu_info()["flags"]
-    print(f"CPU: {_cpu_model()}; flags: {' '.join(flags) or '-'}")
+    machine = cpu_info()
+    cpu, flags = machine["model"] or "unknown", machine["flags"]
+    print(f"CPU: {cpu}; flags: {' '.join(flags) or '-'}")
     if args.avx2_kernels:
         print("kernels: AVX2 only (bench/avx2_kernels.c hides AVX-512, VNNI, BF16 and AMX from CPUID)")
     print(f"speed texts: {result['speed_texts']}, {result['padded_tokens_per_text']} padded tokens a text; "
@@ -166,7 +167,7 @@ def main() -> None:
         bounds = ", ".join(f"{n} layers {v}" for n, v in r["texts_per_s_bound"].items())
         print(f"{name}: GMAC/s {shapes} (layer {r['layer_gmac_per_s']}); texts/s if only these ran: {bounds}")
     key = "encoder_ceiling_avx2_kernels" if args.avx2_kernels else "encoder_ceiling"
-    merge_results(key, {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": _cpu_model(),
+    merge_results(key, {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": cpu,
                         "flags": flags, **result})
 
 

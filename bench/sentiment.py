@@ -106,16 +106,6 @@ class _Naive:
         return out
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
 def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
                 fast_weights: Path = FAST_WEIGHTS) -> dict[str, Any]:
     import torch
@@ -225,10 +215,10 @@ def main() -> None:
         results[variant] = json.loads(p.stdout.strip().splitlines()[-1])
 
     naive = results["naive"]["texts_per_s"] if "naive" in results else float("nan")
-    cpu = _cpu_model()
     from bench.freshness import cpu as cpu_info
 
-    flags = cpu_info()["flags"]
+    machine = cpu_info()
+    cpu, flags = machine["model"] or "unknown", machine["flags"]
     print(f"CPU: {cpu}; native bf16: {'yes' if native_bf16() else 'no'}; flags: {' '.join(flags) or '-'}")
     if args.avx2_kernels:
         print("kernels: AVX2 only (bench/avx2_kernels.c hides AVX-512, VNNI, BF16 and AMX from CPUID; "
