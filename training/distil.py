@@ -16,7 +16,7 @@ Method:
 * Corpus (`distil_corpus.py`): commercial-safe texts only; the teacher's probabilities are computed
   once per (teacher, corpus) and cached under `cache_dir`.
 
-Run: ``python -m training.distil train --teacher W --out DIR [--layers 0,2,4,6,8,10]`` and
+Run: ``python -m training.distil train --teacher W --out DIR [--layers 0,2,4,6,8,10] [--init-from-teacher]`` and
 ``python -m training.distil eval --weights A --weights B --data FILE`` (figures side by side).
 """
 
@@ -105,10 +105,36 @@ def _batch(rows: Sequence[tuple[list[int], int]], pad: int) -> tuple[Any, Any, A
     return inp, mask, pool
 
 
+def init_lora_from_teacher(top: Any, teacher: Path, layers: Sequence[int], frozen: int) -> int:
+    """Start the student's LoRA from the teacher's own on the layers it keeps, so training begins at the
+    teacher's layers minus the dropped ones (layers 0-7 of e1 read dev 0.911 with no training at all)
+    instead of at the base. Returns how many matrices were copied."""
+    import torch
+    from safetensors import safe_open
+
+    with safe_open(str(teacher), framework="pt") as f:
+        adapted = {int(k.split(".")[2]) for k in f.keys() if k.startswith("encoder.layer.")}  # noqa: SIM118
+        lowered = sorted(adapted & set(layers[:frozen]))
+        if lowered:  # their cached output would miss the teacher's adapters
+            raise ValueError(f"teacher {teacher} adapts frozen layer(s) {lowered}; freeze fewer layers")
+        params = dict(top.named_parameters())
+        copied = 0
+        for pos, full in enumerate(layers[frozen:]):
+            prefix = f"encoder.layer.{full}."
+            for key in f.keys():  # noqa: SIM118 - safe_open has no __iter__
+                if not key.startswith(prefix):
+                    continue
+                module, ab = key[len(prefix):].rsplit(".lora_", 1)
+                with torch.no_grad():
+                    params[f"{pos}.{module}.lora_{ab}.default.weight"].copy_(f.get_tensor(key))
+                copied += 1
+    return copied
+
+
 def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Sequence[int] = DEFAULT_LAYERS,
                   frozen: int = 2, epochs: int = 3, lr: float = 1e-3, head_lr: float = 3e-3,
                   temperature: float = 2.0, hard_weight: float = 0.3, feature_weight: float = 0.0,
-                  seed: int = 7, batch_size: int = 32,
+                  seed: int = 7, batch_size: int = 32, init_from_teacher: bool = False,
                   limit: int | None = None, augment: bool = True, cache_dir: Path = DEFAULT_CACHE,
                   log: Callable[[str], None] = print) -> Path:
     """Distil `teacher` into a student of the base's `layers`; writes `out_dir/sentiment.safetensors`."""
@@ -150,6 +176,9 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
     log(f"cached {len(rows)} texts after {frozen} frozen layers ({time.time() - t_start:.0f}s)")
 
     top = build_top(base, frozen)  # LoRA on the kept layers after the frozen ones
+    if init_from_teacher:
+        copied = init_lora_from_teacher(top, teacher, layers, frozen)
+        log(f"started from the teacher's LoRA: {copied} matrices")
     head = torch.nn.Linear(base.config.hidden_size, len(LABELS))
     with torch.no_grad():  # start from the teacher's head: same pooled space at the top
         head.weight.copy_(head_init["head.weight"])
@@ -217,7 +246,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         "frozen": str(frozen), "train_max_length": str(TRAIN_MAX_LENGTH), "base": base_checksum(models_dir),
         "distilled_from": builtin_version(models_dir, teacher, "fp32"), "seed": str(seed), "epochs": str(epochs),
         "lr": str(lr), "temperature": str(temperature), "hard_weight": str(hard_weight),
-        "feature_weight": str(feature_weight),
+        "feature_weight": str(feature_weight), "init": "teacher" if init_from_teacher else "base",
         "n_train": str(len(items)), **licence_meta(CORPUS_SETS),
     }
     if tmeta.get("context"):
@@ -271,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr.add_argument("--feature-weight", type=float, default=0.0,
                     help="weight of matching the teacher's pooled vector (relative squared error)")
     tr.add_argument("--limit", type=int, default=None)
+    tr.add_argument("--init-from-teacher", action="store_true",
+                    help="start the kept layers' LoRA from the teacher's (e.g. --layers 0,1,2,3,4,5,6,7 --frozen 4)")
+    tr.add_argument("--seed", type=int, default=7)
     tr.add_argument("--no-augment", action="store_true")
     ev = sub.add_parser("eval")
     ev.add_argument("--models-dir", type=Path, default=Path("data/models"))
@@ -281,7 +313,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if a.cmd == "train":
         train_student(a.models_dir, a.teacher, a.out, layers=[int(x) for x in a.layers.split(",")],
                       frozen=a.frozen, epochs=a.epochs, lr=a.lr, temperature=a.temperature,
-                      hard_weight=a.hard_weight, feature_weight=a.feature_weight, limit=a.limit, augment=not a.no_augment)
+                      hard_weight=a.hard_weight, feature_weight=a.feature_weight, limit=a.limit, augment=not a.no_augment,
+                      init_from_teacher=a.init_from_teacher, seed=a.seed)
     else:
         figures = evaluate(a.models_dir, a.weights, a.data)
         if a.json:

@@ -29,3 +29,40 @@ def test_student_names_its_layers_and_teacher_and_loads(models_dir: Path, tmp_pa
     assert len(model.model.encoder.layer) == 2
     probs = model.predict(["Lønna kom for sent igjen."])[0].probs
     assert abs(sum(probs.values()) - 1) < 1e-4
+
+
+def test_init_from_teacher_copies_the_kept_layers_lora_and_refuses_frozen_adapted_layers(models_dir: Path) -> None:
+    """The student starts from the teacher's own adapters on the layers it keeps (matched by their place in
+    the full model), so dropping the top layers is the only change at step 0."""
+    import pytest
+    import torch
+    from safetensors import safe_open
+
+    from pipeline.analysis.model.convert import load_base
+    from training.distil import init_lora_from_teacher
+    from training.train import build_top
+
+    base, _ = load_base(models_dir)
+    layers = [0, 1, 2, 3, 4, 5, 6, 7]
+    base.encoder.layer = torch.nn.ModuleList(base.encoder.layer[i] for i in layers)
+    top = build_top(base, 4)
+    before = {n: p.detach().clone() for n, p in top.named_parameters()}
+    with safe_open(str(WEIGHTS_PATH), framework="pt") as f:
+        adapted = sorted({int(k.split(".")[2]) for k in f.keys() if k.startswith("encoder.layer.")})  # noqa: SIM118
+        teacher = {k: f.get_tensor(k) for k in f.keys() if k.startswith("encoder.layer.")}  # noqa: SIM118
+    assert adapted[0] == 4  # the shipped build adapts layers 4-11
+
+    copied = init_lora_from_teacher(top, WEIGHTS_PATH, layers, 4)
+    per_layer = sum(1 for k in teacher if k.startswith("encoder.layer.4."))
+    assert copied == 4 * per_layer
+    params = dict(top.named_parameters())
+    for pos, full in enumerate(layers[4:]):
+        for key, tensor in teacher.items():
+            if key.startswith(f"encoder.layer.{full}."):
+                module, ab = key[len(f"encoder.layer.{full}."):].rsplit(".lora_", 1)
+                assert torch.equal(params[f"{pos}.{module}.lora_{ab}.default.weight"], tensor)
+    changed = {n for n, p in top.named_parameters() if not torch.equal(p, before[n])}
+    assert changed and all(".lora_" in n for n in changed)  # the base weights are untouched
+
+    with pytest.raises(ValueError, match=r"adapts frozen layer\(s\) \[4\]"):
+        init_lora_from_teacher(build_top(base, 5), WEIGHTS_PATH, layers, 5)
