@@ -17,7 +17,9 @@ Method:
   once per (teacher, corpus) and cached under `cache_dir`.
 
 Run: ``python -m training.distil train --teacher W --out DIR [--layers 0,2,4,6,8,10] [--init-from-teacher]`` and
-``python -m training.distil eval --weights A --weights B --data FILE`` (figures side by side).
+``python -m training.distil eval --weights A --weights B --data FILE`` (figures side by side);
+``python -m training.distil truncate --teacher W --layers 0,1,2,3,4,5,6,7 --out F`` writes the teacher
+with only those layers, untrained, to measure a layer set before distilling.
 """
 
 from __future__ import annotations
@@ -284,6 +286,23 @@ def evaluate(models_dir: Path, weights: Sequence[Path], data: Sequence[Path]) ->
     return figures
 
 
+def truncate_teacher(teacher: Path, layers: Sequence[int], out: Path) -> Path:
+    """The teacher with only `layers` kept and nothing trained: its LoRA on those layers, its head, and
+    ``layers=`` in the header, so `eval` measures how much a layer set loses before any distillation
+    (the start that `--init-from-teacher` gives the trainer)."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    kept = {int(i) for i in layers}
+    with safe_open(str(teacher), framework="pt") as f:
+        meta = {**(f.metadata() or {}), "layers": ",".join(map(str, layers)), "truncated_from": teacher.name}
+        tensors = {k: f.get_tensor(k) for k in f.keys()  # noqa: SIM118
+                   if not k.startswith("encoder.layer.") or int(k.split(".")[2]) in kept}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(out), metadata=meta)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m training.distil", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -304,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                     help="start the kept layers' LoRA from the teacher's (e.g. --layers 0,1,2,3,4,5,6,7 --frozen 4)")
     tr.add_argument("--seed", type=int, default=7)
     tr.add_argument("--no-augment", action="store_true")
+    tc = sub.add_parser("truncate", help="write the teacher with only --layers kept, untrained (to eval)")
+    tc.add_argument("--teacher", type=Path, required=True)
+    tc.add_argument("--layers", required=True)
+    tc.add_argument("--out", type=Path, required=True)
     ev = sub.add_parser("eval")
     ev.add_argument("--models-dir", type=Path, default=Path("data/models"))
     ev.add_argument("--weights", type=Path, action="append", required=True)
@@ -315,6 +338,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                       frozen=a.frozen, epochs=a.epochs, lr=a.lr, temperature=a.temperature,
                       hard_weight=a.hard_weight, feature_weight=a.feature_weight, limit=a.limit, augment=not a.no_augment,
                       init_from_teacher=a.init_from_teacher, seed=a.seed)
+    elif a.cmd == "truncate":
+        print(truncate_teacher(a.teacher, [int(x) for x in a.layers.split(",")], a.out))
     else:
         figures = evaluate(a.models_dir, a.weights, a.data)
         if a.json:

@@ -66,3 +66,25 @@ def test_init_from_teacher_copies_the_kept_layers_lora_and_refuses_frozen_adapte
 
     with pytest.raises(ValueError, match=r"adapts frozen layer\(s\) \[4\]"):
         init_lora_from_teacher(build_top(base, 5), WEIGHTS_PATH, layers, 5)
+
+
+def test_truncated_teacher_keeps_only_its_layers_and_all_layers_give_the_teacher(models_dir: Path,
+                                                                                  tmp_path: Path) -> None:
+    from safetensors import safe_open
+
+    from pipeline.analysis.torch_model import BuiltinSentimentModel
+    from training.distil import truncate_teacher
+
+    texts = ["Lønna kom for sent igjen.", "Takk for et godt svar, det setter vi pris på."]
+    eight = truncate_teacher(WEIGHTS_PATH, range(8), tmp_path / "eight.safetensors")
+    with safe_open(str(eight), framework="pt") as f:
+        meta, keys = dict(f.metadata() or {}), set(f.keys())
+    assert meta["layers"] == "0,1,2,3,4,5,6,7" and {"head.weight", "head.bias"} <= keys
+    assert {int(k.split(".")[2]) for k in keys if k.startswith("encoder.layer.")} == {4, 5, 6, 7}
+    assert len(BuiltinSentimentModel(models_dir, eight, precision="fp32", threads=1).model.encoder.layer) == 8
+
+    whole = truncate_teacher(WEIGHTS_PATH, range(12), tmp_path / "whole.safetensors")
+    teacher = BuiltinSentimentModel(models_dir, WEIGHTS_PATH, precision="fp32", threads=1).predict(texts)
+    same = BuiltinSentimentModel(models_dir, whole, precision="fp32", threads=1).predict(texts)
+    for a, b in zip(teacher, same, strict=True):
+        assert all(abs(a.probs[k] - b.probs[k]) < 1e-6 for k in a.probs)
