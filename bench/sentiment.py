@@ -18,6 +18,7 @@ Each variant runs in its own subprocess (so its peak RSS is its own) on all avai
                   (`pipeline/analysis/int8_graph.py`; built once, cached; its build is not timed).
 * `fast`        — the distilled student (`weights/sentiment-fast.safetensors`, or `--fast-weights`;
                   fewer of the base's layers, `training/distil.py`), float32 on ONNX Runtime.
+* `fast-int8`   — the same student's static int8 graph (as `int8` derives it).
 * `naive`       — transformers `pipeline("feature-extraction")` over the same merged model, one text
                   at a time, float32, then the same mean pooling and head.
 
@@ -119,10 +120,11 @@ def run_variant(variant: str, data: Path, models_dir: Path, n_speed: int,
                           "int8": ("int8", "onnx")}.get(variant, ("fp32", "torch"))
     t0 = time.perf_counter()
     cfg = AnalysisConfig(model="builtin", batch_size=32, max_length=256, precision=precision, runtime=runtime)
-    if variant == "fast":
+    if variant in ("fast", "fast-int8"):
         from pipeline.analysis.onnx_model import OnnxSentimentModel
 
-        ours: Any = OnnxSentimentModel(models_dir, fast_weights, batch_size=32, max_length=256)
+        ours: Any = OnnxSentimentModel(models_dir, fast_weights, batch_size=32, max_length=256,
+                                       precision="int8" if variant == "fast-int8" else "fp32")
     else:
         ours = load_model(cfg, models_dir)
     if variant == "naive":
@@ -198,7 +200,7 @@ def main() -> None:
     from pipeline.analysis.backend import onnxruntime_available
 
     variants = ["ours", "ours-replies", "ours-bf16", "ours-fp32", *(["ours-onnx", "int8"] if onnxruntime_available() else []),
-                *(["fast"] if onnxruntime_available() and args.fast_weights.is_file() else []), "naive"]
+                *(["fast", "fast-int8"] if onnxruntime_available() and args.fast_weights.is_file() else []), "naive"]
     if args.only:
         variants = [v for v in args.only.split(",") if v]
     env = {**os.environ, "LD_PRELOAD": str(_avx2_shim())} if args.avx2_kernels else None
@@ -236,6 +238,8 @@ def main() -> None:
     print(f"(speed on {first['speed_texts']}, {first['threads']} threads{replies})")
     if "fast" in results and "ours-onnx" in results:
         print(f"fast / ours-onnx: {results['fast']['texts_per_s'] / results['ours-onnx']['texts_per_s']:.2f}x")
+    if "fast-int8" in results and "int8" in results:
+        print(f"fast-int8 / int8: {results['fast-int8']['texts_per_s'] / results['int8']['texts_per_s']:.2f}x")
     key = "sentiment_avx2_kernels" if args.avx2_kernels else "sentiment"
     before = read_results().get(key, {})
     merge_results(key, {
