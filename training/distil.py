@@ -136,7 +136,7 @@ def init_lora_from_teacher(top: Any, teacher: Path, layers: Sequence[int], froze
 def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Sequence[int] = DEFAULT_LAYERS,
                   frozen: int = 2, epochs: int = 3, lr: float = 1e-3, head_lr: float = 3e-3,
                   temperature: float = 2.0, hard_weight: float = 0.3, feature_weight: float = 0.0,
-                  seed: int = 7, batch_size: int = 32, init_from_teacher: bool = False,
+                  seed: int = 7, batch_size: int = 32, init_from_teacher: bool = False, pairs_weight: float = 1.0,
                   limit: int | None = None, augment: bool = True, cache_dir: Path = DEFAULT_CACHE,
                   log: Callable[[str], None] = print) -> Path:
     """Distil `teacher` into a student of the base's `layers`; writes `out_dir/sentiment.safetensors`."""
@@ -213,13 +213,16 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
             logits = head(pooled)
             target = soft[idx]
             sharp = torch.softmax(torch.log(target.clamp(min=1e-6)) / temperature, -1)
-            loss = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, -1), sharp,
-                                              reduction="batchmean") * temperature**2
+            w = torch.tensor([pairs_weight if items[i].group == "pairs" else 1.0 for i in idx])
+            kl = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, -1), sharp,
+                                            reduction="none").sum(-1)
+            loss = (w * kl).sum() / w.sum() * temperature**2  # = batchmean when every weight is 1
             hard = [(r, items[i].label) for r, i in enumerate(idx) if items[i].label is not None]
             if hard and hard_weight:
                 rr = torch.tensor([r for r, _ in hard])
                 yy = torch.tensor([LABELS.index(str(y)) for _, y in hard])
-                loss = loss + hard_weight * torch.nn.functional.cross_entropy(logits[rr], yy)
+                ce = torch.nn.functional.cross_entropy(logits[rr], yy, reduction="none")
+                loss = loss + hard_weight * (w[rr] * ce).sum() / w[rr].sum()
             if feature_weight:  # the teacher's pooled vector itself, relative squared error
                 tf = feats[idx]
                 loss = loss + feature_weight * (((pooled - tf) ** 2).sum(-1) / (tf**2).sum(-1)).mean()
@@ -249,6 +252,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         "distilled_from": builtin_version(models_dir, teacher, "fp32"), "seed": str(seed), "epochs": str(epochs),
         "lr": str(lr), "temperature": str(temperature), "hard_weight": str(hard_weight),
         "feature_weight": str(feature_weight), "init": "teacher" if init_from_teacher else "base",
+        "pairs_weight": str(pairs_weight),
         "n_train": str(len(items)), **licence_meta(CORPUS_SETS),
     }
     if tmeta.get("context"):
@@ -322,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr.add_argument("--init-from-teacher", action="store_true",
                     help="start the kept layers' LoRA from the teacher's (e.g. --layers 0,1,2,3,4,5,6,7 --frozen 4)")
     tr.add_argument("--seed", type=int, default=7)
+    tr.add_argument("--pairs-weight", type=float, default=1.0,
+                    help="weight of the labelled (reply, parent) rows in both loss terms")
     tr.add_argument("--no-augment", action="store_true")
     tc = sub.add_parser("truncate", help="write the teacher with only --layers kept, untrained (to eval)")
     tc.add_argument("--teacher", type=Path, required=True)
@@ -337,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         train_student(a.models_dir, a.teacher, a.out, layers=[int(x) for x in a.layers.split(",")],
                       frozen=a.frozen, epochs=a.epochs, lr=a.lr, temperature=a.temperature,
                       hard_weight=a.hard_weight, feature_weight=a.feature_weight, limit=a.limit, augment=not a.no_augment,
-                      init_from_teacher=a.init_from_teacher, seed=a.seed)
+                      init_from_teacher=a.init_from_teacher, seed=a.seed, pairs_weight=a.pairs_weight)
     elif a.cmd == "truncate":
         print(truncate_teacher(a.teacher, [int(x) for x in a.layers.split(",")], a.out))
     else:

@@ -16,10 +16,10 @@ def test_student_names_its_layers_and_teacher_and_loads(models_dir: Path, tmp_pa
 
     cache = tmp_path / "cache"
     path = train_student(models_dir, WEIGHTS_PATH, tmp_path / "out", layers=(0, 11), frozen=1, epochs=1,
-                         limit=24, batch_size=8, cache_dir=cache, log=lambda _: None)
+                         limit=24, batch_size=8, cache_dir=cache, pairs_weight=3.0, log=lambda _: None)
     with safe_open(str(path), framework="pt") as f:
         meta, keys = dict(f.metadata() or {}), set(f.keys())
-    assert meta["layers"] == "0,11" and meta["n_train"] == "24"
+    assert meta["layers"] == "0,11" and meta["n_train"] == "24" and meta["pairs_weight"] == "3.0"
     assert meta["distilled_from"] == builtin_version(models_dir, WEIGHTS_PATH, "fp32")
     assert meta["commercial_use"] == "yes"
     lora = {k for k in keys if ".lora_" in k}
