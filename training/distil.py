@@ -38,7 +38,7 @@ from pipeline.analysis.batching import CONTEXT_TOKENS, pair_ids
 from pipeline.analysis.contract import LABELS
 from pipeline.analysis.model.convert import base_checksum, load_base
 from training.datasets import licence_meta
-from training.distil_corpus import CORPUS_SETS, Item, build_corpus
+from training.distil_corpus import CORPUS_SETS, PAIR_GROUPS, Item, build_corpus
 from training.train import (
     LORA_ALPHA,
     LORA_R,
@@ -137,6 +137,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
                   frozen: int = 2, epochs: int = 3, lr: float = 1e-3, head_lr: float = 3e-3,
                   temperature: float = 2.0, hard_weight: float = 0.3, feature_weight: float = 0.0,
                   seed: int = 7, batch_size: int = 32, init_from_teacher: bool = False, pairs_weight: float = 1.0,
+                  thread_pairs: bool = False,
                   limit: int | None = None, augment: bool = True, cache_dir: Path = DEFAULT_CACHE,
                   log: Callable[[str], None] = print) -> Path:
     """Distil `teacher` into a student of the base's `layers`; writes `out_dir/sentiment.safetensors`."""
@@ -151,7 +152,8 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
     with safe_open(str(teacher), framework="pt") as f:
         tmeta = dict(f.metadata() or {})
         head_init = {k: f.get_tensor(k).float() for k in ("head.weight", "head.bias")}
-    items = build_corpus(augment=augment, with_context=tmeta.get("context") == "1", seed=seed)
+    items = build_corpus(augment=augment, with_context=tmeta.get("context") == "1", seed=seed,
+                         thread_pairs=thread_pairs)
     if limit:
         random.Random(seed).shuffle(items)
         items = items[:limit]
@@ -213,7 +215,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
             logits = head(pooled)
             target = soft[idx]
             sharp = torch.softmax(torch.log(target.clamp(min=1e-6)) / temperature, -1)
-            w = torch.tensor([pairs_weight if items[i].group == "pairs" else 1.0 for i in idx])
+            w = torch.tensor([pairs_weight if items[i].group in PAIR_GROUPS else 1.0 for i in idx])
             kl = torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, -1), sharp,
                                             reduction="none").sum(-1)
             loss = (w * kl).sum() / w.sum() * temperature**2  # = batchmean when every weight is 1
@@ -252,7 +254,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         "distilled_from": builtin_version(models_dir, teacher, "fp32"), "seed": str(seed), "epochs": str(epochs),
         "lr": str(lr), "temperature": str(temperature), "hard_weight": str(hard_weight),
         "feature_weight": str(feature_weight), "init": "teacher" if init_from_teacher else "base",
-        "pairs_weight": str(pairs_weight),
+        "pairs_weight": str(pairs_weight), "thread_pairs": "1" if thread_pairs else "0",
         "n_train": str(len(items)), **licence_meta(CORPUS_SETS),
     }
     if tmeta.get("context"):
@@ -328,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr.add_argument("--seed", type=int, default=7)
     tr.add_argument("--pairs-weight", type=float, default=1.0,
                     help="weight of the labelled (reply, parent) rows in both loss terms")
+    tr.add_argument("--thread-pairs", action="store_true",
+                    help="add the written thread pairs (training/data/thread_pairs_candidates.jsonl) to the corpus")
     tr.add_argument("--no-augment", action="store_true")
     tc = sub.add_parser("truncate", help="write the teacher with only --layers kept, untrained (to eval)")
     tc.add_argument("--teacher", type=Path, required=True)
@@ -343,7 +347,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         train_student(a.models_dir, a.teacher, a.out, layers=[int(x) for x in a.layers.split(",")],
                       frozen=a.frozen, epochs=a.epochs, lr=a.lr, temperature=a.temperature,
                       hard_weight=a.hard_weight, feature_weight=a.feature_weight, limit=a.limit, augment=not a.no_augment,
-                      init_from_teacher=a.init_from_teacher, seed=a.seed, pairs_weight=a.pairs_weight)
+                      init_from_teacher=a.init_from_teacher, seed=a.seed, pairs_weight=a.pairs_weight,
+                      thread_pairs=a.thread_pairs)
     elif a.cmd == "truncate":
         print(truncate_teacher(a.teacher, [int(x) for x in a.layers.split(",")], a.out))
     else:

@@ -27,6 +27,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment"
 # the sets whose rows or licences the corpus carries (the demo texts and variations are our own)
 CORPUS_SETS = tuple(k for k in ("employer", "pairs", "lcc") if k in SETS)
 DEMO_SEEDS = tuple(range(2026, 2034))
+PAIR_GROUPS = frozenset({"pairs", "threads"})  # labelled replies whose label holds only with their parent
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 
@@ -87,16 +88,22 @@ def variations(items: list[Item], rng: random.Random) -> list[Item]:
     return out
 
 
-def build_corpus(*, augment: bool = True, with_context: bool = True, seed: int = 7) -> list[Item]:
+def build_corpus(*, augment: bool = True, with_context: bool = True, seed: int = 7,
+                 thread_pairs: bool = False) -> list[Item]:
     """The distillation corpus, deduplicated on (text, context), measured texts removed.
 
-    `with_context` False drops every context (for a teacher that reads texts alone)."""
+    `with_context` False drops every context (for a teacher that reads texts alone). `thread_pairs`
+    adds the 949 written thread pairs (`data/thread_pairs_candidates.jsonl`, group "threads", with and
+    without their parent): more texts read with what they answer."""
     items: list[Item] = [*_labelled(EMPLOYER_TRAIN, "employer"),
                          *_labelled(DATA / "employer_candidates.jsonl", "candidates")]
     pairs = list(_labelled(DATA / "pairs_train.jsonl", "pairs"))
     items += pairs
     items += [Item(p.text, None, None, p.lang, "pairs-alone") for p in pairs]
     items += [Item(p.context, None, None, p.lang, "pairs-parent") for p in pairs if p.context]
+    if thread_pairs:
+        threads = list(_labelled(DATA / "thread_pairs_candidates.jsonl", "threads"))
+        items += threads + [Item(t.text, None, None, t.lang, "threads-alone") for t in threads]
     lcc = SHARED / "da_lcc_train.jsonl"
     if lcc.is_file():
         items += [Item(r["text"], None, r.get("label"), "da", "lcc") for r in read_jsonl(lcc) if not is_holdout(r["text"])]
@@ -108,7 +115,7 @@ def build_corpus(*, augment: bool = True, with_context: bool = True, seed: int =
     out: list[Item] = []
     for it in items:
         if not with_context and it.context is not None:
-            it = Item(it.text, None, it.label if it.group != "pairs" else None, it.lang, it.group)
+            it = Item(it.text, None, it.label if it.group not in PAIR_GROUPS else None, it.lang, it.group)
         key = (_norm(it.text), _norm(it.context or ""))
         if not it.text.strip() or key in seen or key[0] in banned:
             continue

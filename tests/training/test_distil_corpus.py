@@ -51,3 +51,15 @@ def test_corpus_holds_demo_posts_pairs_with_context_and_variations(corpus: list)
 def test_corpus_is_deterministic() -> None:
     a = [(it.text, it.context) for it in build_corpus(seed=3)]
     assert a == [(it.text, it.context) for it in build_corpus(seed=3)]
+
+
+def test_thread_pairs_come_with_their_parent_and_alone_and_never_a_measured_text(corpus: list) -> None:
+    assert not any(it.group.startswith("threads") for it in corpus)  # off unless asked for
+    more = build_corpus(augment=False, with_context=True, thread_pairs=True)
+    threads = [it for it in more if it.group == "threads"]
+    assert len(threads) > 800 and all(it.context and it.label for it in threads)
+    alone = {_norm(it.text) for it in more if it.group == "threads-alone"}
+    assert alone and alone <= {_norm(it.text) for it in threads}
+    assert not {_norm(it.text) for it in threads} & measured_texts()
+    no_context = build_corpus(augment=False, with_context=False, thread_pairs=True)
+    assert not any(it.group == "threads" and it.label for it in no_context)  # their label needs the parent
