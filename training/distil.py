@@ -9,7 +9,8 @@ Method:
 * The student is a subset of the installed base's layers (`layers`, e.g. ``0,2,4,6,8,10``), so it
   loads from the same base file: its weights file holds LoRA A/B keyed by their place in the full
   `BertModel` plus the head, and the metadata ``layers=...`` tells `torch_model.py` which layers to keep.
-* The first `frozen` kept layers stay as in the base; their output is computed once per text and
+* The first `frozen` kept layers stay as in the base (or, with `--init-from-teacher`, as in the teacher:
+  its adapters merged and carried into the student's file); their output is computed once per text and
   cached (as in `train.py`), the others get LoRA (rank `train.LORA_R`) and are trained with the head.
 * Loss: KL divergence to the teacher's probabilities at temperature `temperature` (times T²) plus
   `hard_weight` × cross-entropy on the labelled rows.
@@ -107,18 +108,40 @@ def _batch(rows: Sequence[tuple[list[int], int]], pad: int) -> tuple[Any, Any, A
     return inp, mask, pool
 
 
+def merge_frozen_teacher_lora(frozen_layers: Any, teacher: Path, layers: Sequence[int]) -> dict[str, Any]:
+    """Merge the teacher's LoRA into the frozen kept layers (`frozen_layers[i]` is the base's layer
+    `layers[i]`), in place, so their cached output is the teacher's own; returns those LoRA tensors, which
+    the student's file carries (the runtime merges every adapter it finds by its place in the model)."""
+    import torch
+    from safetensors import safe_open
+
+    carried: dict[str, Any] = {}
+    with safe_open(str(teacher), framework="pt") as f:
+        meta = dict(f.metadata() or {})
+        scale = float(meta.get("lora_alpha", str(LORA_ALPHA))) / float(meta.get("lora_r", str(LORA_R)))
+        for pos, full in enumerate(layers):
+            prefix = f"encoder.layer.{full}."
+            for key in f.keys():  # noqa: SIM118 - safe_open has no __iter__
+                if not (key.startswith(prefix) and key.endswith(".lora_A")):
+                    continue
+                name = key[len(prefix): -len(".lora_A")]
+                a, b = f.get_tensor(key), f.get_tensor(f"{prefix}{name}.lora_B")
+                lin = frozen_layers[pos].get_submodule(name)
+                with torch.no_grad():
+                    lin.weight.copy_(lin.weight.float() + scale * (b.float() @ a.float()))
+                carried[key], carried[f"{prefix}{name}.lora_B"] = a, b
+    return carried
+
+
 def init_lora_from_teacher(top: Any, teacher: Path, layers: Sequence[int], frozen: int) -> int:
-    """Start the student's LoRA from the teacher's own on the layers it keeps, so training begins at the
-    teacher's layers minus the dropped ones (layers 0-7 of e1 read dev 0.911 with no training at all)
-    instead of at the base. Returns how many matrices were copied."""
+    """Start the student's LoRA from the teacher's own on the trained layers it keeps (`layers[frozen:]`),
+    so training begins at the teacher's layers minus the dropped ones (layers 0-7 of e1 read dev 0.911
+    with no training at all) instead of at the base; the frozen ones get the teacher's adapters from
+    `merge_frozen_teacher_lora`. Returns how many matrices were copied."""
     import torch
     from safetensors import safe_open
 
     with safe_open(str(teacher), framework="pt") as f:
-        adapted = {int(k.split(".")[2]) for k in f.keys() if k.startswith("encoder.layer.")}  # noqa: SIM118
-        lowered = sorted(adapted & set(layers[:frozen]))
-        if lowered:  # their cached output would miss the teacher's adapters
-            raise ValueError(f"teacher {teacher} adapts frozen layer(s) {lowered}; freeze fewer layers")
         params = dict(top.named_parameters())
         copied = 0
         for pos, full in enumerate(layers[frozen:]):
@@ -166,6 +189,10 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         p.requires_grad = False
     layers = list(layers)
     base.encoder.layer = torch.nn.ModuleList(base.encoder.layer[i] for i in layers)
+    carried = merge_frozen_teacher_lora(base.encoder.layer[:frozen], teacher, layers[:frozen]) \
+        if init_from_teacher else {}
+    if carried:
+        log(f"frozen layers carry the teacher's LoRA: {len(carried)} matrices merged")
     rows = encode(tokenizer, items)
     pad = tokenizer.pad_token_id or 0
     order = sorted(range(len(rows)), key=lambda i: (len(rows[i][0]), i))
@@ -239,7 +266,7 @@ def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Seq
         history.append({"epoch": ep + 1, "loss": round(run / len(batches), 4), "seconds": round(time.time() - t0)})
         log(f"epoch {json.dumps(history[-1])}")
 
-    tensors = {}
+    tensors = dict(carried)
     for key, t in lora_state(top, 0).items():  # student position -> place in the full BertModel
         _, _, pos, rest = key.split(".", 3)
         tensors[f"encoder.layer.{layers[int(pos) + frozen]}.{rest}"] = t
@@ -326,7 +353,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     help="weight of matching the teacher's pooled vector (relative squared error)")
     tr.add_argument("--limit", type=int, default=None)
     tr.add_argument("--init-from-teacher", action="store_true",
-                    help="start the kept layers' LoRA from the teacher's (e.g. --layers 0,1,2,3,4,5,6,7 --frozen 4)")
+                    help="start the kept layers from the teacher's LoRA; frozen ones carry it merged "
+                         "(e.g. --layers 0,1,2,3,4,5,6,7 --frozen 6 trains only layers 6-7)")
     tr.add_argument("--seed", type=int, default=7)
     tr.add_argument("--pairs-weight", type=float, default=1.0,
                     help="weight of the labelled (reply, parent) rows in both loss terms")

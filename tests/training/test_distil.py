@@ -1,5 +1,5 @@
 """The distillation trainer writes a student the runtime loads from the same base: the layers it keeps
-and its teacher in the header, LoRA only for kept, non-frozen layers, the teacher's outputs cached."""
+and its teacher in the header, LoRA for the kept layers the teacher or training adapts, the teacher's outputs cached."""
 
 from __future__ import annotations
 
@@ -31,10 +31,9 @@ def test_student_names_its_layers_and_teacher_and_loads(models_dir: Path, tmp_pa
     assert abs(sum(probs.values()) - 1) < 1e-4
 
 
-def test_init_from_teacher_copies_the_kept_layers_lora_and_refuses_frozen_adapted_layers(models_dir: Path) -> None:
+def test_init_from_teacher_copies_the_kept_layers_lora(models_dir: Path) -> None:
     """The student starts from the teacher's own adapters on the layers it keeps (matched by their place in
     the full model), so dropping the top layers is the only change at step 0."""
-    import pytest
     import torch
     from safetensors import safe_open
 
@@ -64,8 +63,30 @@ def test_init_from_teacher_copies_the_kept_layers_lora_and_refuses_frozen_adapte
     changed = {n for n, p in top.named_parameters() if not torch.equal(p, before[n])}
     assert changed and all(".lora_" in n for n in changed)  # the base weights are untouched
 
-    with pytest.raises(ValueError, match=r"adapts frozen layer\(s\) \[4\]"):
-        init_lora_from_teacher(build_top(base, 5), WEIGHTS_PATH, layers, 5)
+
+def test_frozen_layers_carry_the_teachers_lora_so_an_untrained_student_is_the_truncated_teacher(
+        models_dir: Path, tmp_path: Path) -> None:
+    """With layers 4-5 frozen and adapted by the teacher, their adapters are merged before the cache and
+    written into the student's file: a student trained for zero epochs is exactly the teacher cut to its
+    layers, tensor for tensor and in its predictions."""
+    import torch
+    from safetensors import safe_open
+
+    from pipeline.analysis.torch_model import BuiltinSentimentModel
+    from training.distil import train_student, truncate_teacher
+
+    layers = range(8)
+    path = train_student(models_dir, WEIGHTS_PATH, tmp_path / "out", layers=layers, frozen=6, epochs=0, limit=8,
+                         batch_size=8, cache_dir=tmp_path / "cache", init_from_teacher=True, log=lambda _: None)
+    cut = truncate_teacher(WEIGHTS_PATH, layers, tmp_path / "cut.safetensors")
+    with safe_open(str(path), framework="pt") as f, safe_open(str(cut), framework="pt") as g:
+        assert set(f.keys()) == set(g.keys())
+        assert {int(k.split(".")[2]) for k in f.keys() if k.startswith("encoder.layer.")} == {4, 5, 6, 7}  # noqa: SIM118
+        assert all(torch.equal(f.get_tensor(k), g.get_tensor(k)) for k in f.keys())  # noqa: SIM118
+    texts = ["Lønna kom for sent igjen.", "Takk for et godt svar, det setter vi pris på."]
+    a = BuiltinSentimentModel(models_dir, path, precision="fp32", threads=1).predict(texts)
+    b = BuiltinSentimentModel(models_dir, cut, precision="fp32", threads=1).predict(texts)
+    assert [x.probs for x in a] == [y.probs for y in b]
 
 
 def test_truncated_teacher_keeps_only_its_layers_and_all_layers_give_the_teacher(models_dir: Path,
