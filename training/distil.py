@@ -112,24 +112,20 @@ def merge_frozen_teacher_lora(frozen_layers: Any, teacher: Path, layers: Sequenc
     """Merge the teacher's LoRA into the frozen kept layers (`frozen_layers[i]` is the base's layer
     `layers[i]`), in place, so their cached output is the teacher's own; returns those LoRA tensors, which
     the student's file carries (the runtime merges every adapter it finds by its place in the model)."""
-    import torch
     from safetensors import safe_open
 
+    from pipeline.analysis.torch_model import merge_lora
+
     carried: dict[str, Any] = {}
+    by_pos: dict[str, Any] = {}  # the same tensors keyed by their place in `frozen_layers`
     with safe_open(str(teacher), framework="pt") as f:
         meta = dict(f.metadata() or {})
-        scale = float(meta.get("lora_alpha", str(LORA_ALPHA))) / float(meta.get("lora_r", str(LORA_R)))
         for pos, full in enumerate(layers):
             prefix = f"encoder.layer.{full}."
             for key in f.keys():  # noqa: SIM118 - safe_open has no __iter__
-                if not (key.startswith(prefix) and key.endswith(".lora_A")):
-                    continue
-                name = key[len(prefix): -len(".lora_A")]
-                a, b = f.get_tensor(key), f.get_tensor(f"{prefix}{name}.lora_B")
-                lin = frozen_layers[pos].get_submodule(name)
-                with torch.no_grad():
-                    lin.weight.copy_(lin.weight.float() + scale * (b.float() @ a.float()))
-                carried[key], carried[f"{prefix}{name}.lora_B"] = a, b
+                if key.startswith(prefix):
+                    carried[key] = by_pos[f"{pos}.{key[len(prefix):]}"] = f.get_tensor(key)
+    merge_lora(frozen_layers, by_pos, meta)
     return carried
 
 

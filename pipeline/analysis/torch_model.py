@@ -21,6 +21,27 @@ from pipeline.analysis.model.convert import install_base_model
 from pipeline.analysis.pooled_head import PooledHeadModel, mean_pool
 
 
+def merge_lora(model: Any, tensors: dict[str, Any], meta: dict[str, str]) -> int:
+    """Add each adapter's ``scale * B @ A`` to the linear it adapts (keys ``<module path>.lora_A`` and
+    ``.lora_B``, paths relative to `model`; scale from the header's `lora_alpha` / `lora_r`), in float32
+    and rounded once to the weight's dtype. The one place LoRA becomes plain weights: the runtime's
+    loader here and the distillation trainer's frozen layers both call it. Returns the count merged."""
+    import torch
+
+    scale = float(meta.get("lora_alpha", "32")) / float(meta.get("lora_r", "16"))
+    merged = 0
+    for key, a in tensors.items():
+        if not key.endswith(".lora_A"):
+            continue
+        name = key[: -len(".lora_A")]
+        b = tensors[name + ".lora_B"]
+        lin = model.get_submodule(name)
+        with torch.no_grad():
+            lin.weight.copy_((lin.weight.float() + scale * (b.float() @ a.float())).to(lin.weight.dtype))
+        merged += 1
+    return merged
+
+
 class BuiltinSentimentModel(PooledHeadModel):
     """multilingual-e5-small base + merged LoRA + linear head (the committed weights), run by torch."""
 
@@ -44,17 +65,7 @@ class BuiltinSentimentModel(PooledHeadModel):
         super().__init__(tokenizer, batch_size, max_length, meta.get("prefix", "query: "))
         model: Any = BertModel.from_pretrained(base_path, add_pooling_layer=False)
         model.eval()
-        scale = float(meta.get("lora_alpha", "32")) / float(meta.get("lora_r", "16"))
-        modules = dict(model.named_modules())
-        for key, a in tensors.items():
-            if not key.endswith(".lora_A"):
-                continue
-            name = key[: -len(".lora_A")]
-            b = tensors[name + ".lora_B"]
-            lin = modules[name]
-            with torch.no_grad():  # merge in float32, then round once to the model's dtype
-                merged = lin.weight.float() + scale * (b.float() @ a.float())  # type: ignore[operator]
-                lin.weight.copy_(merged.to(lin.weight.dtype))  # type: ignore[operator]
+        merge_lora(model, tensors, meta)
         if meta.get("layers"):  # a distilled student keeps a subset of the base's layers (training/distil.py)
             keep = [int(i) for i in meta["layers"].split(",")]
             model.encoder.layer = torch.nn.ModuleList(model.encoder.layer[i] for i in keep)
