@@ -20,6 +20,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RYKTE = [sys.executable, "-m", "pipeline.cli"]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that uses the installed sentiment model (directly or through a fixture) `model`.
 
@@ -33,6 +34,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("model"))
         elif "demo_dir" in names:
             item.add_marker(pytest.mark.xdist_group("demo"))
+
 
 
 @pytest.fixture(scope="session")
