@@ -36,7 +36,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("demo"))
 
 
-
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return ROOT
