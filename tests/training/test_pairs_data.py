@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "training" / "data" / "pairs_train.jsonl"
 CANDIDATES = ROOT / "training" / "data" / "idiom_pairs_candidates.jsonl"  # not in a shipped build (README)
 THREAD_CANDIDATES = ROOT / "training" / "data" / "thread_pairs_candidates.jsonl"  # rounds f and g (README)
+COUNTERFACTUALS = ROOT / "training" / "data" / "counterfactual_pairs_candidates.jsonl"  # round k (README)
 EMPLOYER_IDIOMS = ROOT / "training" / "data" / "idiom_candidates.jsonl"  # employer format, no context
 EVAL = ROOT / "pipeline" / "analysis" / "evalsets" / "pairs_eval.jsonl"
 DEMO = ROOT / "pipeline" / "demo" / "material" / "material.yaml"
@@ -35,7 +36,7 @@ KINDS = (
     "agree_criticism",
     "disagree_criticism",
 )
-MIN_ROWS = {TRAIN: 100, EVAL: 40, CANDIDATES: 25, THREAD_CANDIDATES: 150}
+MIN_ROWS = {TRAIN: 100, EVAL: 40, CANDIDATES: 25, THREAD_CANDIDATES: 150, COUNTERFACTUALS: 100}
 DEMO_MIN_CHARS = 25
 
 
@@ -53,8 +54,10 @@ def _strings(node: object) -> list[str]:
     return []
 
 
-ALL = [TRAIN, EVAL, CANDIDATES, THREAD_CANDIDATES]
-ALL_IDS = ["train", "eval", "candidates", "thread-candidates"]
+ALL = [TRAIN, EVAL, CANDIDATES, THREAD_CANDIDATES, COUNTERFACTUALS]
+ALL_IDS = ["train", "eval", "candidates", "thread-candidates", "counterfactuals"]
+TRAINABLE = [TRAIN, CANDIDATES, THREAD_CANDIDATES, COUNTERFACTUALS]
+TRAINABLE_IDS = ["train", "candidates", "thread-candidates", "counterfactuals"]
 
 
 @pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
@@ -78,7 +81,8 @@ def test_each_language_has_enough_rows(path: Path) -> None:
 
 
 # not the thread candidates: they are the weak kinds on purpose, so neutral is scarce (README)
-@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES], ids=["train", "eval", "candidates"])
+@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES, COUNTERFACTUALS],
+                         ids=["train", "eval", "candidates", "counterfactuals"])
 def test_labels_are_balanced(path: Path) -> None:
     rows = _rows(path)
     per_label = Counter(row["label"] for row in rows)
@@ -92,8 +96,7 @@ def test_every_kind_in_every_language_of_the_eval_set() -> None:
     assert not missing
 
 
-@pytest.mark.parametrize("path", [TRAIN, CANDIDATES, THREAD_CANDIDATES],
-                         ids=["train", "candidates", "thread-candidates"])
+@pytest.mark.parametrize("path", TRAINABLE, ids=TRAINABLE_IDS)
 def test_eval_pairs_and_replies_are_not_in_training(path: Path) -> None:
     train = _rows(path)
     train_pairs = {(row["text"], row["context"]) for row in train}
@@ -103,8 +106,7 @@ def test_eval_pairs_and_replies_are_not_in_training(path: Path) -> None:
         assert row["text"].casefold() not in train_texts, row
 
 
-@pytest.mark.parametrize("path", [TRAIN, CANDIDATES, THREAD_CANDIDATES],
-                         ids=["train", "candidates", "thread-candidates"])
+@pytest.mark.parametrize("path", TRAINABLE, ids=TRAINABLE_IDS)
 def test_eval_contexts_are_not_in_training(path: Path) -> None:
     train_sentences = {row[key] for row in _rows(path) for key in ("text", "context")}
     shared = {row["context"] for row in _rows(EVAL)} & train_sentences
@@ -120,7 +122,19 @@ def test_no_row_copies_a_demo_sentence(path: Path) -> None:
             assert sentence not in row["text"] and sentence not in row.get("context", ""), (sentence, row)
 
 
-def test_thread_candidates_add_no_reply_already_trained_on() -> None:
+@pytest.mark.parametrize("path", [THREAD_CANDIDATES, COUNTERFACTUALS], ids=["thread-candidates", "counterfactuals"])
+def test_candidates_add_no_reply_already_trained_on(path: Path) -> None:
     trained = {row["text"].casefold() for row in _rows(TRAIN)}
-    again = [row["text"] for row in _rows(THREAD_CANDIDATES) if row["text"].casefold() in trained]
+    again = [row["text"] for row in _rows(path) if row["text"].casefold() in trained]
     assert not again
+
+
+def test_counterfactuals_make_the_parent_decide() -> None:
+    """The point of the round-k rows: the same reply under different parents carries different labels,
+    in every language (in the train file almost every reply has one label whatever it answers)."""
+    labels: dict[tuple[str, str], set[str]] = {}
+    for row in _rows(COUNTERFACTUALS):
+        labels.setdefault((row["lang"], row["text"]), set()).add(row["label"])
+    flipped = Counter(lang for (lang, _), seen in labels.items() if len(seen) > 1)
+    for lang in LANGS:
+        assert flipped[lang] >= 20, (lang, flipped)
