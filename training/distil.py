@@ -108,25 +108,31 @@ def _batch(rows: Sequence[tuple[list[int], int]], pad: int) -> tuple[Any, Any, A
     return inp, mask, pool
 
 
-def merge_frozen_teacher_lora(frozen_layers: Any, teacher: Path, layers: Sequence[int]) -> dict[str, Any]:
-    """Merge the teacher's LoRA into the frozen kept layers (`frozen_layers[i]` is the base's layer
-    `layers[i]`), in place, so their cached output is the teacher's own; returns those LoRA tensors, which
-    the student's file carries (the runtime merges every adapter it finds by its place in the model)."""
+def teacher_layer_lora(teacher: Path, layers: Sequence[int]) -> tuple[dict[str, str], list[tuple[int, str, str, Any]]]:
+    """The teacher's header and its LoRA tensors on `layers`, each as (position among `layers`, key in the
+    teacher's file, key relative to its layer, tensor): the one reader for the two ways a student takes
+    the teacher's adapters (merged into frozen layers, copied into trained ones)."""
     from safetensors import safe_open
 
-    from pipeline.analysis.torch_model import merge_lora
-
-    carried: dict[str, Any] = {}
-    by_pos: dict[str, Any] = {}  # the same tensors keyed by their place in `frozen_layers`
+    found: list[tuple[int, str, str, Any]] = []
     with safe_open(str(teacher), framework="pt") as f:
         meta = dict(f.metadata() or {})
         for pos, full in enumerate(layers):
             prefix = f"encoder.layer.{full}."
-            for key in f.keys():  # noqa: SIM118 - safe_open has no __iter__
-                if key.startswith(prefix):
-                    carried[key] = by_pos[f"{pos}.{key[len(prefix):]}"] = f.get_tensor(key)
-    merge_lora(frozen_layers, by_pos, meta)
-    return carried
+            found.extend((pos, key, key[len(prefix):], f.get_tensor(key))
+                         for key in f.keys() if key.startswith(prefix))  # noqa: SIM118 - safe_open has no __iter__
+    return meta, found
+
+
+def merge_frozen_teacher_lora(frozen_layers: Any, teacher: Path, layers: Sequence[int]) -> dict[str, Any]:
+    """Merge the teacher's LoRA into the frozen kept layers (`frozen_layers[i]` is the base's layer
+    `layers[i]`), in place, so their cached output is the teacher's own; returns those LoRA tensors, which
+    the student's file carries (the runtime merges every adapter it finds by its place in the model)."""
+    from pipeline.analysis.torch_model import merge_lora
+
+    meta, found = teacher_layer_lora(teacher, layers)
+    merge_lora(frozen_layers, {f"{pos}.{rest}": t for pos, _, rest, t in found}, meta)
+    return {key: t for _, key, _, t in found}
 
 
 def init_lora_from_teacher(top: Any, teacher: Path, layers: Sequence[int], frozen: int) -> int:
@@ -135,21 +141,14 @@ def init_lora_from_teacher(top: Any, teacher: Path, layers: Sequence[int], froze
     with no training at all) instead of at the base; the frozen ones get the teacher's adapters from
     `merge_frozen_teacher_lora`. Returns how many matrices were copied."""
     import torch
-    from safetensors import safe_open
 
-    with safe_open(str(teacher), framework="pt") as f:
-        params = dict(top.named_parameters())
-        copied = 0
-        for pos, full in enumerate(layers[frozen:]):
-            prefix = f"encoder.layer.{full}."
-            for key in f.keys():  # noqa: SIM118 - safe_open has no __iter__
-                if not key.startswith(prefix):
-                    continue
-                module, ab = key[len(prefix):].rsplit(".lora_", 1)
-                with torch.no_grad():
-                    params[f"{pos}.{module}.lora_{ab}.default.weight"].copy_(f.get_tensor(key))
-                copied += 1
-    return copied
+    _, found = teacher_layer_lora(teacher, layers[frozen:])
+    params = dict(top.named_parameters())
+    with torch.no_grad():
+        for pos, _, rest, t in found:
+            module, ab = rest.rsplit(".lora_", 1)
+            params[f"{pos}.{module}.lora_{ab}.default.weight"].copy_(t)
+    return len(found)
 
 
 def train_student(models_dir: Path, teacher: Path, out_dir: Path, *, layers: Sequence[int] = DEFAULT_LAYERS,
