@@ -54,13 +54,13 @@ def _strings(node: object) -> list[str]:
     return []
 
 
+NAMES = {TRAIN: "train", EVAL: "eval", CANDIDATES: "candidates", THREAD_CANDIDATES: "thread-candidates",
+         COUNTERFACTUALS: "counterfactuals", EMPLOYER_IDIOMS: "employer-idioms"}  # the test ids
 ALL = [TRAIN, EVAL, CANDIDATES, THREAD_CANDIDATES, COUNTERFACTUALS]
-ALL_IDS = ["train", "eval", "candidates", "thread-candidates", "counterfactuals"]
 TRAINABLE = [TRAIN, CANDIDATES, THREAD_CANDIDATES, COUNTERFACTUALS]
-TRAINABLE_IDS = ["train", "candidates", "thread-candidates", "counterfactuals"]
 
 
-@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
+@pytest.mark.parametrize("path", ALL, ids=NAMES.get)
 def test_rows_are_well_formed(path: Path) -> None:
     rows = _rows(path)
     assert rows
@@ -73,7 +73,7 @@ def test_rows_are_well_formed(path: Path) -> None:
         assert row["source"] == "rykte-pairs", row
 
 
-@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
+@pytest.mark.parametrize("path", ALL, ids=NAMES.get)
 def test_each_language_has_enough_rows(path: Path) -> None:
     per_lang = Counter(row["lang"] for row in _rows(path))
     for lang in LANGS:
@@ -81,8 +81,7 @@ def test_each_language_has_enough_rows(path: Path) -> None:
 
 
 # not the thread candidates: they are the weak kinds on purpose, so neutral is scarce (README)
-@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES, COUNTERFACTUALS],
-                         ids=["train", "eval", "candidates", "counterfactuals"])
+@pytest.mark.parametrize("path", [TRAIN, EVAL, CANDIDATES, COUNTERFACTUALS], ids=NAMES.get)
 def test_labels_are_balanced(path: Path) -> None:
     rows = _rows(path)
     per_label = Counter(row["label"] for row in rows)
@@ -96,7 +95,7 @@ def test_every_kind_in_every_language_of_the_eval_set() -> None:
     assert not missing
 
 
-@pytest.mark.parametrize("path", TRAINABLE, ids=TRAINABLE_IDS)
+@pytest.mark.parametrize("path", TRAINABLE, ids=NAMES.get)
 def test_eval_pairs_and_replies_are_not_in_training(path: Path) -> None:
     train = _rows(path)
     train_pairs = {(row["text"], row["context"]) for row in train}
@@ -106,14 +105,14 @@ def test_eval_pairs_and_replies_are_not_in_training(path: Path) -> None:
         assert row["text"].casefold() not in train_texts, row
 
 
-@pytest.mark.parametrize("path", TRAINABLE, ids=TRAINABLE_IDS)
+@pytest.mark.parametrize("path", TRAINABLE, ids=NAMES.get)
 def test_eval_contexts_are_not_in_training(path: Path) -> None:
     train_sentences = {row[key] for row in _rows(path) for key in ("text", "context")}
     shared = {row["context"] for row in _rows(EVAL)} & train_sentences
     assert not shared
 
 
-@pytest.mark.parametrize("path", [*ALL, EMPLOYER_IDIOMS], ids=[*ALL_IDS, "employer-idioms"])
+@pytest.mark.parametrize("path", [*ALL, EMPLOYER_IDIOMS], ids=NAMES.get)
 def test_no_row_copies_a_demo_sentence(path: Path) -> None:
     demo = [s for s in _strings(yaml.safe_load(DEMO.read_text(encoding="utf-8"))) if len(s) >= DEMO_MIN_CHARS]
     assert demo
@@ -122,7 +121,7 @@ def test_no_row_copies_a_demo_sentence(path: Path) -> None:
             assert sentence not in row["text"] and sentence not in row.get("context", ""), (sentence, row)
 
 
-@pytest.mark.parametrize("path", [THREAD_CANDIDATES, COUNTERFACTUALS], ids=["thread-candidates", "counterfactuals"])
+@pytest.mark.parametrize("path", [THREAD_CANDIDATES, COUNTERFACTUALS], ids=NAMES.get)
 def test_candidates_add_no_reply_already_trained_on(path: Path) -> None:
     trained = {row["text"].casefold() for row in _rows(TRAIN)}
     again = [row["text"] for row in _rows(path) if row["text"].casefold() in trained]
