@@ -313,6 +313,11 @@ class RykteSpider(scrapy.Spider):
         except MissingDate as exc:
             self.record_error("missing_date", where or url, f"{external_id}: {exc}")
             return None
+        body = (text or "").strip() or (title or "").strip()
+        if not body:  # before the date is clamped: a dropped record is counted once, as its skip
+            logger.debug("skipping %s: no text", external_id)
+            self.run_errors.skip("no_text")
+            return None
         when, clamped = clamp_future(when, datetime.now(UTC))
         if clamped:
             self.record_error(
@@ -320,11 +325,6 @@ class RykteSpider(scrapy.Spider):
                 where or url,
                 f"{external_id}: dated {published!s:.40} (after its fetch time); stored as fetched",
             )
-        body = (text or "").strip() or (title or "").strip()
-        if not body:
-            logger.debug("skipping %s: no text", external_id)
-            self.run_errors.skip("no_text")
-            return None
         if self.matcher.is_official_author(author):
             is_official = True
         self._emitted.add(external_id)

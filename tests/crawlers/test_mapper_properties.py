@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from parsel import Selector
 
@@ -224,6 +224,7 @@ def web_spider(tmp_path_factory: pytest.TempPathFactory) -> WebSpider:
 @FAST
 @given(st.builds(Raw, external_id=TEXT, author=SCALAR | JSONISH, published=DATE, text=SCALAR | JSONISH,
                  parent_id=SCALAR, thread_id=SCALAR, title=SCALAR, url=SCALAR, lang=SCALAR, rating=SCALAR))
+@example(raw=Raw(external_id="far-future-and-empty", author=None, published="2999-01-01T00:00:00Z", text=None))
 def test_any_raw_is_a_valid_row_or_a_counted_skip(web_spider: WebSpider, raw: Raw) -> None:
     from pipeline.ingest.importer import RowError, validate_row
 
